@@ -1,0 +1,58 @@
+app_name = "support_center"
+app_title = "Support Center"
+app_publisher = "Support Center Contributors"
+app_description = (
+	"Customer support desk for ERPNext: tickets from every channel, routing, SLA, canned replies "
+	"and a knowledge base"
+)
+app_email = "support@example.com"
+app_license = "mit"
+
+# The org/repo form: a bare "erpnext" makes Frappe's installer ask GitHub who owns the app,
+# which fails on an offline server.
+required_apps = ["frappe/erpnext"]
+
+# Installation
+# ------------
+
+before_install = "support_center.install.before_install"
+after_install = "support_center.install.after_install"
+after_migrate = "support_center.install.after_migrate"
+after_uninstall = "support_center.install.after_uninstall"
+
+# Testing
+# -------
+
+before_tests = "support_center.testing.before_tests"
+
+# Permissions
+# -----------
+# The desk list, reports, the REST API and the portal all go through these, so they agree.
+
+permission_query_conditions = {
+	"Ticket": "support_center.permissions.ticket.ticket_query_conditions",
+}
+
+has_permission = {
+	"Ticket": "support_center.permissions.ticket.ticket_has_permission",
+}
+
+has_website_permission = {
+	"Ticket": "support_center.permissions.ticket.ticket_has_website_permission",
+}
+
+# Portal
+# ------
+
+portal_menu_items = [
+	{
+		"title": "Support Tickets",
+		"route": "/support/tickets",
+		"reference_doctype": "Ticket",
+		"role": "Customer",
+	},
+]
+
+website_route_rules = [
+	{"from_route": "/support/tickets/<name>", "to_route": "support/tickets/ticket"},
+]

@@ -1,0 +1,84 @@
+"""Install, migrate and uninstall: make the masters the desk needs, on any ERPNext site.
+
+A site whose setup wizard has not run has no Issue Priority records yet; the app must not fail there.
+"""
+
+import os
+
+import frappe
+
+ISSUE_PRIORITIES = ("Low", "Medium", "High", "Urgent")
+DEFAULT_PRIORITY = "Medium"
+ROLES = {
+	"Support Manager": "Configures the support desk: categories, teams, SLA policies, canned replies.",
+	"Support Team": "Works tickets.",
+	"Customer": "A customer's portal user.",
+}
+
+
+def before_install():
+	ensure_roles()
+
+
+def after_install():
+	ensure_masters()
+
+
+def after_migrate():
+	ensure_masters()
+
+
+def after_uninstall():
+	restore_erpnext_support_workspace()
+
+
+def ensure_masters():
+	ensure_roles()
+	ensure_issue_priorities()
+	ensure_tree_roots()
+	ensure_settings()
+
+
+def ensure_roles():
+	for role_name in ROLES:
+		if not frappe.db.exists("Role", role_name):
+			frappe.get_doc(
+				{
+					"doctype": "Role",
+					"role_name": role_name,
+					"desk_access": 0 if role_name == "Customer" else 1,
+				}
+			).insert(ignore_permissions=True)
+
+
+def ensure_issue_priorities():
+	for priority in ISSUE_PRIORITIES:
+		if not frappe.db.exists("Issue Priority", priority):
+			frappe.get_doc({"doctype": "Issue Priority", "name": priority}).insert(ignore_permissions=True)
+
+
+def ensure_tree_roots():
+	"""Trees need one root to hang everything else on."""
+	for doctype, title in (("Support Category", "All Topics"), ("KB Category", "All Articles")):
+		if not frappe.db.exists(doctype, title):
+			frappe.get_doc({"doctype": doctype, "title": title, "is_group": 1}).insert(
+				ignore_permissions=True
+			)
+
+
+def ensure_settings():
+	settings = frappe.get_single("Support Center Settings")
+	if not settings.default_priority:
+		settings.default_priority = DEFAULT_PRIORITY
+		settings.save(ignore_permissions=True)
+
+
+def restore_erpnext_support_workspace():
+	"""Our "Support" workspace replaced ERPNext's; give ERPNext its own back when we leave."""
+	if "erpnext" not in frappe.get_installed_apps():
+		return
+	from frappe.modules.import_file import import_file_by_path
+
+	path = frappe.get_app_path("erpnext", "support", "workspace", "support", "support.json")
+	if os.path.exists(path):
+		import_file_by_path(path, force=True)

@@ -1,0 +1,8 @@
+// Copyright (c) 2026, Support Center Contributors and contributors
+// For license information, please see license.txt
+
+// frappe.ui.form.on("KB Category", {
+// 	refresh(frm) {
+
+// 	},
+// });

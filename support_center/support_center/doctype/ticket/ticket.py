@@ -1,0 +1,66 @@
+# Copyright (c) 2026, Support Center Contributors and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import now_datetime, validate_email_address
+
+from support_center.permissions.ticket import is_support_staff, portal_scope
+from support_center.tickets.lifecycle import resolved_on_after_change
+
+
+class Ticket(Document):
+	def validate(self):
+		if not is_support_staff():
+			self.restrict_to_portal_user()
+		self.validate_raised_by()
+		self.set_customer_from_contact()
+		self.set_default_category_and_priority()
+		self.set_resolved_on()
+
+	def restrict_to_portal_user(self):
+		"""A customer files tickets only for themselves, and cannot set the desk's fields."""
+		if not self.is_new():
+			return
+		scope = portal_scope()
+		if scope.is_empty:
+			frappe.throw(
+				_("Your user is not linked to a contact or customer, so it cannot file tickets."),
+				frappe.PermissionError,
+			)
+		self.contact, self.customer = scope.party_for_new_ticket(self.contact, self.customer)
+		self.raised_by = frappe.db.get_value("User", frappe.session.user, "email")
+		self.channel = "Portal"
+		self.status = "Open"
+		for fieldname in ("priority", "sla_policy", "sla_status", "response_due", "resolution_due"):
+			self.set(fieldname, None)
+
+	def validate_raised_by(self):
+		if self.raised_by:
+			self.raised_by = validate_email_address(self.raised_by.strip(), throw=True)
+
+	def set_customer_from_contact(self):
+		if self.customer or not self.contact:
+			return
+		customers = frappe.get_all(
+			"Dynamic Link",
+			filters={"parenttype": "Contact", "parent": self.contact, "link_doctype": "Customer"},
+			pluck="link_name",
+		)
+		if len(customers) == 1:
+			self.customer = customers[0]
+
+	def set_default_category_and_priority(self):
+		settings = frappe.get_cached_doc("Support Center Settings")
+		if not self.category:
+			self.category = settings.default_category
+		if not self.priority and self.category:
+			self.priority = frappe.db.get_value("Support Category", self.category, "default_priority")
+		if not self.priority:
+			self.priority = settings.default_priority
+
+	def set_resolved_on(self):
+		before = self.get_doc_before_save()
+		old_status = before.status if before else None
+		self.resolved_on = resolved_on_after_change(old_status, self.status, self.resolved_on, now_datetime())

@@ -1,0 +1,43 @@
+import frappe
+from frappe import _
+from frappe.utils import cstr, strip_html_tags
+
+no_cache = 1
+
+
+def get_context(context):
+	if frappe.session.user == "Guest":
+		frappe.throw(_("Log in to see your support tickets."), frappe.PermissionError)
+
+	name = cstr(frappe.form_dict.name)
+	if not name.isdigit() or not frappe.db.exists("Ticket", int(name)):
+		raise frappe.DoesNotExistError(_("Ticket {0} not found").format(name))
+
+	ticket = frappe.get_doc("Ticket", int(name))
+	if not frappe.has_website_permission(ticket):
+		raise frappe.PermissionError(_("You are not permitted to see this ticket."))
+
+	context.ticket = ticket
+	context.description = _as_text(ticket.description)
+	# Only messages exchanged with the customer: internal notes are Comments and never listed here.
+	context.messages = [
+		frappe._dict(message, text=_as_text(message.content))
+		for message in frappe.get_all(
+			"Communication",
+			filters={
+				"reference_doctype": "Ticket",
+				"reference_name": ticket.name,
+				"communication_type": "Communication",
+			},
+			fields=["sender", "sender_full_name", "sent_or_received", "content", "communication_date"],
+			order_by="communication_date asc",
+		)
+	]
+	context.title = f"#{ticket.name} {ticket.subject}"
+	context.show_sidebar = True
+	context.parents = [{"route": "support/tickets", "title": _("Support Tickets")}]
+
+
+def _as_text(html: str | None) -> str:
+	# Mail and editor HTML is shown as text: what a customer or an email wrote never runs in the page.
+	return strip_html_tags(cstr(html).replace("</p>", "\n").replace("<br>", "\n")).strip()
