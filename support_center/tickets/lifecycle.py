@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-STATUSES = ("Open", "Replied", "Waiting on Customer", "Resolved", "Closed")
 DONE_STATUSES = frozenset({"Resolved", "Closed"})
 
 
@@ -14,8 +13,6 @@ def resolved_on_after_change(
 	Resolving stamps the moment once (closing a resolved ticket keeps the resolution time);
 	reopening clears it so the next resolution is measured again.
 	"""
-	if new_status not in STATUSES:
-		raise ValueError(f"Unknown ticket status: {new_status!r}")
 	if new_status in DONE_STATUSES:
 		if old_status in DONE_STATUSES and resolved_on:
 			return resolved_on

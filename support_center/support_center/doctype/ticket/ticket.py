@@ -50,6 +50,8 @@ class Ticket(Document):
 		)
 		if len(customers) == 1:
 			self.customer = customers[0]
+			# fetch_from has already run for the fields the client sent; this one is set here.
+			self.customer_name = frappe.db.get_value("Customer", self.customer, "customer_name")
 
 	def set_default_category_and_priority(self):
 		settings = frappe.get_cached_doc("Support Center Settings")

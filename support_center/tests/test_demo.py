@@ -1,0 +1,64 @@
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from support_center.demo import CUSTOMERS, TICKETS, create_demo_data
+from support_center.www.support.tickets import ticket as ticket_page
+
+
+class TestDemo(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.first_run = create_demo_data(password="Demo-Test-2026")
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def test_running_it_twice_adds_nothing(self):
+		self.first_run.pop("password", None)
+		second_run = create_demo_data()
+		second_run.pop("password")
+		self.assertEqual(second_run, self.first_run)
+
+	def test_tickets_cover_every_status_and_channel(self):
+		subjects = [ticket[0] for ticket in TICKETS]
+		tickets = frappe.get_all(
+			"Ticket", filters={"subject": ("in", subjects)}, fields=["status", "channel"]
+		)
+		self.assertEqual(
+			{t.status for t in tickets}, {"Open", "Replied", "Waiting on Customer", "Resolved", "Closed"}
+		)
+		self.assertEqual(
+			{t.channel for t in tickets}, {"Portal", "Email", "Phone", "Messenger", "Staff", "API"}
+		)
+
+	def test_agents_work_in_two_teams_and_articles_exist_in_english_and_russian(self):
+		for team in ("First Line Support", "Billing Desk"):
+			self.assertTrue(frappe.get_all("User Group Member", filters={"parent": team}))
+		languages = set(frappe.get_all("KB Article", filters={"status": "Published"}, pluck="language"))
+		self.assertTrue({"en", "ru"} <= languages)
+		self.assertTrue(
+			frappe.get_all("Support Category", filters={"parent_support_category": "Orders and Delivery"})
+		)
+
+	def test_a_portal_user_sees_only_their_customers_tickets_and_no_internal_note(self):
+		laura = CUSTOMERS["Northwind Traders"][0][2]
+		frappe.set_user(laura)
+		visible = frappe.get_list("Ticket", fields=["name", "customer"], limit_page_length=0)
+		self.assertTrue(visible)
+		self.assertEqual({t.customer for t in visible}, {"Northwind Traders"})
+
+		frappe.set_user("Administrator")
+		noted = frappe.get_value("Ticket", {"subject": "Два повреждённых блока в поставке"}, "name")
+		note = frappe.get_all(
+			"Comment", filters={"reference_doctype": "Ticket", "reference_name": str(noted)}, pluck="content"
+		)
+		self.assertTrue(note, "the demo ticket carries an internal note")
+		ivan = CUSTOMERS["Volga Logistics"][0][2]
+		frappe.set_user(ivan)
+		frappe.form_dict.name = str(noted)
+		context = frappe._dict()
+		ticket_page.get_context(context)
+		shown = " ".join(message.text for message in context.messages)
+		self.assertIn("замену", shown)
+		self.assertNotIn("pallet was dropped", shown)
