@@ -27,7 +27,10 @@ def demo(context, password=None):
 	password = summary.pop("password")
 	for label, count in summary.items():
 		click.echo(f"{label}: {count}")
-	click.echo(f"Password of demo users created by this run: {password}")
+	if password:
+		click.echo(f"Password of the demo users: {password}")
+	else:
+		click.echo("The demo users existed already; their passwords are unchanged.")
 	click.echo("Agents work at /app/support; customers see their tickets at /support/tickets.")
 
 

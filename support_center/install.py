@@ -82,3 +82,5 @@ def restore_erpnext_support_workspace():
 	path = frappe.get_app_path("erpnext", "support", "workspace", "support", "support.json")
 	if os.path.exists(path):
 		import_file_by_path(path, force=True)
+		# Frappe commits nothing after the after_uninstall hooks.
+		frappe.db.commit()

@@ -35,3 +35,13 @@ class TestInstall(FrappeTestCase):
 	def test_portal_menu_offers_tickets_to_customers(self):
 		routes = {(item["route"], item.get("role")) for item in frappe.get_hooks("portal_menu_items")}
 		self.assertIn(("/support/tickets", "Customer"), routes)
+
+	def test_translations_ship_for_russian_and_japanese(self):
+		for lang, expected in (("ru", "Обращения в поддержку"), ("ja", "サポートへのお問い合わせ")):
+			frappe.local.lang = lang
+			frappe.local.lang_full_dict = None
+			try:
+				self.assertEqual(frappe._("Support Tickets"), expected)
+			finally:
+				frappe.local.lang = "en"
+				frappe.local.lang_full_dict = None

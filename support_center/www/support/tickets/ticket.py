@@ -18,7 +18,8 @@ def get_context(context):
 		raise frappe.PermissionError(_("You are not permitted to see this ticket."))
 
 	context.ticket = ticket
-	context.description = _as_text(ticket.description)
+	# Not `description`: Frappe would put that in the page's meta tags.
+	context.ticket_description = _as_text(ticket.description)
 	# Only messages exchanged with the customer: internal notes are Comments and never listed here.
 	context.messages = [
 		frappe._dict(message, text=_as_text(message.content))
@@ -33,7 +34,9 @@ def get_context(context):
 			order_by="communication_date asc",
 		)
 	]
-	context.title = f"#{ticket.name} {ticket.subject}"
+	# Frappe prints the title raw in breadcrumbs and un-escapes it (striptags) in <title>, so it carries
+	# nothing a user wrote; the subject is shown, escaped, in the page itself.
+	context.title = _("Ticket {0}").format(ticket.name)
 	context.show_sidebar = True
 	context.parents = [{"route": "support/tickets", "title": _("Support Tickets")}]
 
