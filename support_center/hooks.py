@@ -41,6 +41,22 @@ has_website_permission = {
 	"Ticket": "support_center.permissions.ticket.ticket_has_website_permission",
 }
 
+# Documents and scheduler
+# -----------------------
+
+doc_events = {
+	"Communication": {
+		"after_insert": "support_center.sla.service.on_communication",
+	},
+}
+
+scheduler_events = {
+	"cron": {
+		# Breaches are noticed within a minute, not when someone next saves the ticket.
+		"* * * * *": ["support_center.sla.monitor.run"],
+	},
+}
+
 # Portal
 # ------
 

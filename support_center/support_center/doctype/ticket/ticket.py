@@ -7,6 +7,7 @@ from frappe.model.document import Document
 from frappe.utils import now_datetime, validate_email_address
 
 from support_center.permissions.ticket import is_support_staff, portal_scope
+from support_center.sla.service import apply_sla
 from support_center.tickets.lifecycle import resolved_on_after_change
 
 
@@ -18,6 +19,7 @@ class Ticket(Document):
 		self.set_customer_from_contact()
 		self.set_default_category_and_priority()
 		self.set_resolved_on()
+		apply_sla(self)
 
 	def restrict_to_portal_user(self):
 		"""A customer files tickets only for themselves, and cannot set the desk's fields."""
@@ -66,3 +68,10 @@ class Ticket(Document):
 		before = self.get_doc_before_save()
 		old_status = before.status if before else None
 		self.resolved_on = resolved_on_after_change(old_status, self.status, self.resolved_on, now_datetime())
+
+
+def on_doctype_update():
+	# What the SLA monitor looks up every minute, without reading every open ticket.
+	frappe.db.add_index("Ticket", ["sla_status", "sla_next_due"])
+	frappe.db.add_index("Ticket", ["sla_status", "sla_warning_at"])
+	frappe.db.add_index("Ticket", ["sla_status", "sla_notified_status"])
