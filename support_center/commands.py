@@ -34,4 +34,28 @@ def demo(context, password=None):
 	click.echo("Agents work at /app/support; customers see their tickets at /support/tickets.")
 
 
+@support_center.command("benchmark")
+@click.option(
+	"--open-tickets", default=100_000, show_default=True, help="Open tickets on the site during the run"
+)
+@click.option("--at-risk", default=5_000, show_default=True, help="Tickets passing their warning point")
+@click.option("--breached", default=1_000, show_default=True, help="Tickets passing their deadline")
+@pass_context
+def benchmark(context, open_tickets, at_risk, breached):
+	"""Print performance figures: name, value, reference, ratio, goal."""
+	import frappe
+
+	from support_center.benchmark import sla_monitor_figures
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		figures = sla_monitor_figures(open_tickets, at_risk, breached)
+	finally:
+		frappe.destroy()
+	click.echo(f"{'name':<34} {'value':>12} {'reference':>12} {'ratio':>8}  goal")
+	for figure in figures:
+		click.echo(figure.line())
+
+
 commands = [support_center]

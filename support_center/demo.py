@@ -9,6 +9,7 @@ import frappe
 from frappe.utils import add_days, now_datetime
 
 from support_center.install import ensure_masters
+from support_center.sla.service import replay
 
 TEAMS = {
 	"First Line Support": ["anna.petrova@demo.support-center.test", "kenji.sato@demo.support-center.test"],
@@ -234,6 +235,7 @@ def create_demo_data(password: str | None = None) -> dict[str, int]:
 		_kb_category(title, parent)
 	for title, category, language, status, content in KB_ARTICLES:
 		_kb_article(title, category, language, status, content)
+	_sla_policies()
 	for ticket in TICKETS:
 		_ticket(*ticket, contacts=contacts)
 	return {
@@ -244,9 +246,56 @@ def create_demo_data(password: str | None = None) -> dict[str, int]:
 		"Support Categories": frappe.db.count("Support Category"),
 		"Canned Replies": frappe.db.count("Canned Reply"),
 		"KB Articles": frappe.db.count("KB Article"),
+		"SLA Policies": frappe.db.count("SLA Policy"),
 		"Tickets": frappe.db.count("Ticket"),
 		"password": password if frappe.db.count("User") > users_before else None,
 	}
+
+
+def _sla_policies():
+	"""Business hours for everyone; round the clock and tighter for the customer with a premium contract."""
+	if frappe.db.exists("SLA Policy", "Standard"):
+		return
+	hours = {"Low": (8, 24, 72), "Medium": (4, 8, 40), "High": (2, 4, 16), "Urgent": (1, 1, 8)}
+	frappe.get_doc(
+		{
+			"doctype": "SLA Policy",
+			"policy_name": "Standard",
+			"default_policy": 1,
+			"description": "Business hours, Monday to Friday.",
+			"working_hours": [
+				{"weekday": day, "start_time": "09:00:00", "end_time": "18:00:00"}
+				for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+			],
+			"targets": [
+				{
+					"priority": priority,
+					"first_response_time": first * 3600,
+					"next_response_time": following * 3600,
+					"resolution_time": resolution * 3600,
+				}
+				for priority, (first, following, resolution) in hours.items()
+			],
+		}
+	).insert(ignore_permissions=True)
+	frappe.get_doc(
+		{
+			"doctype": "SLA Policy",
+			"policy_name": "Premium",
+			"customer": "Sakura Robotics",
+			"description": "Round the clock for the premium support contract.",
+			"targets": [
+				{
+					"priority": None,
+					"first_response_time": 3600,
+					"next_response_time": 3600,
+					"resolution_time": 8 * 3600,
+				}
+			],
+			"breach_raise_priority_to": "Urgent",
+			"breach_reassign_to_team": "First Line Support",
+		}
+	).insert(ignore_permissions=True)
 
 
 def _user(email, first_name, last_name, roles, user_type, password):
@@ -387,19 +436,25 @@ def _ticket(subject, customer, email, channel, category, status, days_ago, conve
 	agent = frappe.db.get_value("Support Category", category, "responsible")
 	moment = opened
 	first_response = None
+	events = []
 	for who, text in conversation[1:]:
 		moment += timedelta(hours=2)
 		if who == "note":
 			_internal_note(ticket, agent, text, moment)
 		else:
 			_message(ticket, who, agent, email, text, moment)
+			events.append(("reply" if who == "agent" else "message", moment))
 			if who == "agent" and not first_response:
 				first_response = moment
 	values = {"status": status, "creation": opened, "first_responded_on": first_response}
+	if status != "Open":
+		events.append((f"status:{status}", moment + timedelta(hours=1)))
 	if status in ("Resolved", "Closed"):
 		values["resolved_on"] = moment + timedelta(hours=1)
 	# Set directly: the story above happened in the past, and saving would stamp everything "now".
 	frappe.db.set_value("Ticket", ticket.name, values, update_modified=False)
+	ticket.reload()
+	replay(ticket, events)
 
 
 def _message(ticket, who, agent, customer_email, text, moment):
@@ -433,4 +488,4 @@ def _internal_note(ticket, agent, text, moment):
 			"content": frappe.utils.escape_html(text),
 		}
 	).insert(ignore_permissions=True)
-	frappe.db.set_value("Comment", note.name, "creation", moment, update_modified=False)
+	frappe.db.set_value("Comment", note.name, {"creation": moment, "owner": agent}, update_modified=False)

@@ -1,0 +1,128 @@
+"""Figures behind `bench --site SITE support-center benchmark`.
+
+Each figure prints as `name  value  reference  ratio  goal`. The data is made in SQL for the run and
+removed afterwards; every measured step runs inside a transaction that is rolled back, so the steps
+see the same rows and the site is left as it was.
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import frappe
+from frappe.utils import add_to_date, now_datetime
+
+from support_center.sla import monitor
+
+# Benchmark tickets get names far above any real ticket number and are deleted afterwards.
+NAME_BASE = 9_000_000_000_000
+
+
+@dataclass(frozen=True)
+class Figure:
+	name: str
+	value: float
+	reference: float | None = None
+	goal: str = ""
+
+	@property
+	def ratio(self) -> float | None:
+		return self.value / self.reference if self.reference else None
+
+	def line(self) -> str:
+		reference = "-" if self.reference is None else f"{self.reference:.4f}"
+		ratio = "-" if self.ratio is None else f"{self.ratio:.2f}"
+		return f"{self.name:<34} {self.value:>12.4f} {reference:>12} {ratio:>8}  {self.goal or '-'}"
+
+
+def sla_monitor_figures(
+	open_tickets: int = 100_000, at_risk: int = 5_000, breached: int = 1_000, repeats: int = 5
+) -> list[Figure]:
+	"""The scheduled SLA run against one UPDATE that touches exactly the rows the run changes."""
+	now = now_datetime()
+	_make_open_tickets(open_tickets, at_risk, breached, now)
+	try:
+		changing = (NAME_BASE + 1, NAME_BASE + at_risk + breached)
+
+		def scheduled_run():
+			moved = monitor.mark_transitions(now)
+			monitor.pending_count()
+			assert moved == {"breached": breached, "at_risk": at_risk}, moved
+
+		def single_update():
+			frappe.db.sql(
+				"""update `tabTicket` set sla_status = if(sla_next_due <= %(now)s, 'Breached', 'At Risk')
+				where name between %(first)s and %(last)s""",
+				{"now": now, "first": changing[0], "last": changing[1]},
+			)
+
+		run_seconds, run_queries = _measure(scheduled_run, repeats)
+		update_seconds, update_queries = _measure(single_update, repeats)
+	finally:
+		frappe.db.sql("delete from `tabTicket` where name > %s", NAME_BASE)
+		frappe.db.commit()
+	return [
+		Figure("sla_open_tickets", open_tickets),
+		Figure("sla_rows_changed_per_run", at_risk + breached),
+		Figure("sla_monitor_run_seconds", run_seconds, update_seconds, "ratio <= 3"),
+		Figure("sla_monitor_run_queries", run_queries, update_queries, "no per-ticket queries"),
+	]
+
+
+def _measure(step: Callable[[], None], repeats: int) -> tuple[float, int]:
+	"""Median wall time of the step and the queries it sent, each time on the same rows."""
+	timings = []
+	queries = 0
+	original_sql = frappe.db.sql
+	for _ in range(repeats):
+		frappe.db.rollback()
+		count = [0]
+
+		def counting_sql(*args, **kwargs):
+			count[0] += 1
+			return original_sql(*args, **kwargs)
+
+		frappe.db.sql = counting_sql
+		try:
+			started = time.perf_counter()
+			step()
+			timings.append(time.perf_counter() - started)
+		finally:
+			frappe.db.sql = original_sql
+			frappe.db.rollback()
+		queries = count[0]
+	return statistics.median(timings), queries
+
+
+def _make_open_tickets(total: int, at_risk: int, breached: int, now) -> None:
+	"""Open tickets with running clocks: the first `breached` are past due, the next `at_risk` past their
+	warning point, the rest comfortably on track."""
+	frappe.db.sql("delete from `tabTicket` where name > %s", NAME_BASE)
+	past, soon, later = add_to_date(now, hours=-1), add_to_date(now, hours=2), add_to_date(now, days=3)
+	frappe.db.sql("set session max_recursive_iterations = %s", total + 1)
+	frappe.db.sql(
+		"""insert into `tabTicket` (name, creation, modified, owner, modified_by, docstatus, idx,
+			subject, status, channel, priority, sla_status, sla_warning_at, sla_next_due,
+			response_due, resolution_due)
+		select %(base)s + seq, %(past)s, %(past)s, 'Administrator', 'Administrator', 0, 0,
+			concat('Benchmark ticket ', seq), 'Open', 'Email', 'Medium', 'On Track',
+			case when seq <= %(changing)s then %(past)s else %(later)s end,
+			case when seq <= %(breached)s then %(past)s when seq <= %(changing)s then %(soon)s else %(later)s end,
+			case when seq <= %(breached)s then %(past)s when seq <= %(changing)s then %(soon)s else %(later)s end,
+			%(later)s
+		from (
+			with recursive numbers(seq) as (select 1 union all select seq + 1 from numbers where seq < %(total)s)
+			select seq from numbers
+		) as numbers""",
+		{
+			"base": NAME_BASE,
+			"past": past,
+			"soon": soon,
+			"later": later,
+			"changing": at_risk + breached,
+			"breached": breached,
+			"total": total,
+		},
+	)
+	frappe.db.commit()
