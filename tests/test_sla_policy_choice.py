@@ -53,5 +53,7 @@ def test_ties_are_broken_by_name_so_the_choice_is_stable():
 
 
 def test_a_customer_group_matches_its_subgroups():
-	assert choose_policy(TICKET, [PolicyCriteria("All", customer_group="All Customer Groups")]).policy == "All"
+	assert (
+		choose_policy(TICKET, [PolicyCriteria("All", customer_group="All Customer Groups")]).policy == "All"
+	)
 	assert choose_policy(TICKET, [PolicyCriteria("Gov", customer_group="Government")]).policy is None

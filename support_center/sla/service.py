@@ -57,24 +57,35 @@ def apply_sla(ticket, now: datetime | None = None) -> None:
 
 
 def on_communication(communication, method=None) -> None:
-	"""A public reply answers the awaited response; a customer message starts the next one."""
+	"""A public reply answers the awaited response; a customer message starts the next one.
+
+	Only the SLA fields are written, without validating the whole ticket: a message must never be
+	refused because of something unrelated on its ticket, and a failure here is logged, not raised.
+	"""
 	if communication.reference_doctype != "Ticket" or communication.communication_type != "Communication":
 		return
 	if not communication.reference_name or not frappe.db.exists("Ticket", communication.reference_name):
 		return
-	ticket = frappe.get_doc("Ticket", communication.reference_name)
-	rules = rules_for(ticket)
-	if not rules:
-		return
-	at = to_aware(get_datetime(communication.communication_date or communication.creation))
-	state = load_state(ticket)
-	if communication.sent_or_received == "Sent":
-		state = agent_replied(state, at, rules)
-	else:
-		state = customer_wrote(state, at, rules)
-	ticket.sla_clock = dump_state(state)
-	ticket.flags.sla_clock_changed = True
-	ticket.save(ignore_permissions=True)
+	try:
+		ticket = frappe.get_doc("Ticket", communication.reference_name)
+		rules = rules_for(ticket)
+		if not rules:
+			return
+		at = to_aware(get_datetime(communication.communication_date or communication.creation))
+		state = load_state(ticket)
+		if communication.sent_or_received == "Sent":
+			state = agent_replied(state, at, rules)
+		else:
+			state = customer_wrote(state, at, rules)
+		now = to_aware(now_datetime())
+		write_state(ticket, record_breach(state, now, rules), rules, now)
+		ticket.db_update()
+	except Exception:
+		frappe.log_error(
+			title=_("SLA clock not updated for a message"),
+			reference_doctype="Ticket",
+			reference_name=communication.reference_name,
+		)
 
 
 def replay(ticket, events: list[tuple[str, datetime]], now: datetime | None = None) -> None:

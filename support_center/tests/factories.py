@@ -59,3 +59,51 @@ def portal_customer() -> frappe._dict:
 	customer = make_customer(portal_users=(user,))
 	contact = make_contact(customer, user=user, email=user)
 	return frappe._dict(user=user, customer=customer, contact=contact)
+
+
+# Routing, assignment and workflow
+# --------------------------------
+
+
+def make_agent(roles: tuple[str, ...] = ("Support Team",), availability: str = "Available") -> str:
+	user = make_user(list(roles))
+	frappe.db.set_value("User", user, "support_availability", availability)
+	return user
+
+
+def make_team(members: list[str]) -> str:
+	"""A User Group; its Assignment Rule appears once a category names it."""
+	team = frappe.get_doc(
+		{
+			"doctype": "User Group",
+			"name": unique("Team"),
+			"user_group_members": [{"user": user} for user in members],
+		}
+	).insert(ignore_permissions=True)
+	return team.name
+
+
+def make_category(team: str | None = None, responsible: str | None = None) -> str:
+	category = frappe.get_doc(
+		{
+			"doctype": "Support Category",
+			"title": unique("Topic"),
+			"parent_support_category": "All Topics",
+			"team": team,
+			"responsible": responsible,
+		}
+	).insert(ignore_permissions=True)
+	return category.name
+
+
+def assignees(ticket) -> list[str]:
+	"""Open or closed (not cancelled) assignments of a ticket."""
+	return frappe.get_all(
+		"ToDo",
+		filters={
+			"reference_type": "Ticket",
+			"reference_name": str(ticket.name),
+			"status": ("!=", "Cancelled"),
+		},
+		pluck="allocated_to",
+	)

@@ -73,18 +73,18 @@ class TestTicket(FrappeTestCase):
 
 class TestMasters(FrappeTestCase):
 	def test_only_one_default_sla_policy(self):
+		def policy(**values):
+			targets = [{"resolution_time": 86400}]
+			return frappe.get_doc(
+				{"doctype": "SLA Policy", "policy_name": unique("SLA"), "targets": targets, **values}
+			)
+
 		frappe.db.set_value("SLA Policy", {"default_policy": 1}, "default_policy", 0)
-		frappe.get_doc(
-			{"doctype": "SLA Policy", "policy_name": unique("Standard"), "default_policy": 1}
-		).insert()
-		with self.assertRaises(frappe.ValidationError):
-			frappe.get_doc(
-				{"doctype": "SLA Policy", "policy_name": unique("Premium"), "default_policy": 1}
-			).insert()
+		policy(default_policy=1).insert()
+		with self.assertRaisesRegex(frappe.ValidationError, "already the default"):
+			policy(default_policy=1).insert()
 		# A disabled policy can keep the flag: it applies to nothing.
-		frappe.get_doc(
-			{"doctype": "SLA Policy", "policy_name": unique("Old"), "default_policy": 1, "enabled": 0}
-		).insert()
+		policy(default_policy=1, enabled=0).insert()
 
 	def test_a_category_is_owned_by_support_staff_only(self):
 		from support_center.tests.factories import make_user

@@ -41,7 +41,10 @@ class SLAPolicy(Document):
 				)
 
 	def validate_statuses(self):
-		for label, text in ((_("Pause on Statuses"), self.pause_statuses), (_("Fulfil on Statuses"), self.fulfil_statuses)):
+		for label, text in (
+			(_("Pause on Statuses"), self.pause_statuses),
+			(_("Fulfil on Statuses"), self.fulfil_statuses),
+		):
 			unknown = [status for status in statuses(text) if status not in TICKET_STATUSES]
 			if unknown:
 				frappe.throw(
@@ -51,7 +54,9 @@ class SLAPolicy(Document):
 				)
 		both = set(statuses(self.pause_statuses)) & set(statuses(self.fulfil_statuses))
 		if both:
-			frappe.throw(_("A status cannot both pause and fulfil the SLA: {0}").format(", ".join(sorted(both))))
+			frappe.throw(
+				_("A status cannot both pause and fulfil the SLA: {0}").format(", ".join(sorted(both)))
+			)
 
 	def validate_targets(self):
 		seen = set()

@@ -69,6 +69,19 @@ class Ticket(Document):
 		old_status = before.status if before else None
 		self.resolved_on = resolved_on_after_change(old_status, self.status, self.resolved_on, now_datetime())
 
+	def validate_workflow(self):
+		# The app's own status changes (routing.workflow.apply_app_status) follow routing.status rules,
+		# not the desk workflow's transitions; flags never come from a request.
+		if self.flags.status_set_by_app:
+			return
+		super().validate_workflow()
+
+	def on_communication_update(self, communication):
+		# Replaces Frappe's update_parent_document_on_communication for tickets.
+		from support_center.routing.workflow import on_ticket_communication
+
+		on_ticket_communication(self, communication)
+
 
 def on_doctype_update():
 	# What the SLA monitor looks up every minute, without reading every open ticket.

@@ -1,6 +1,10 @@
 // Copyright (c) 2026, Support Center Contributors and contributors
 // For license information, please see license.txt
 
+// Bulk actions: Frappe's list view already has "Assign To" and "Edit" (status, category, priority;
+// each ticket is saved on its own, so permissions and the workflow apply) and the workflow's actions.
+// Added here: reassign to a team (its Assignment Rule picks the agent) and the agent's availability.
+
 const TICKET_STATUS_COLORS = {
 	Open: "red",
 	Replied: "blue",
@@ -9,9 +13,46 @@ const TICKET_STATUS_COLORS = {
 	Closed: "gray",
 };
 
+const SLA_STATUS_COLORS = {
+	"On Track": "green",
+	"At Risk": "orange",
+	Breached: "red",
+	Met: "blue",
+	Paused: "gray",
+};
+
 frappe.listview_settings["Ticket"] = {
-	add_fields: ["status", "priority", "customer_name"],
+	add_fields: ["status", "priority", "customer_name", "sla_status", "sla_next_due"],
+	formatters: {
+		sla_status(value) {
+			if (!value) return "";
+			const color = SLA_STATUS_COLORS[value] || "gray";
+			return `<span class="indicator-pill ${color} ellipsis">${frappe.utils.escape_html(__(value))}</span>`;
+		},
+	},
 	get_indicator(doc) {
 		return [__(doc.status), TICKET_STATUS_COLORS[doc.status] || "gray", `status,=,${doc.status}`];
+	},
+	onload(listview) {
+		if (!frappe.user.has_role(["Support Team", "Support Manager", "System Manager"])) return;
+		listview.page.add_actions_menu_item(__("Reassign to Team"), () => {
+			const tickets = listview.get_checked_items(true);
+			if (!tickets.length) return;
+			frappe.prompt(
+				[{ fieldname: "team", fieldtype: "Link", options: "User Group", label: __("Team"), reqd: 1 }],
+				(values) =>
+					frappe
+						.call("support_center.api.ticket.bulk_reassign", { tickets, team: values.team })
+						.then(() => listview.refresh()),
+				__("Reassign to Team")
+			);
+		});
+		for (const availability of ["Available", "Away"]) {
+			listview.page.add_menu_item(__("Set Me {0}", [__(availability)]), () =>
+				frappe
+					.call("support_center.api.ticket.set_my_availability", { availability })
+					.then(() => frappe.show_alert(__("You are {0}", [__(availability)])))
+			);
+		}
 	},
 };
