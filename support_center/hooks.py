@@ -27,36 +27,77 @@ before_tests = "support_center.testing.before_tests"
 
 # Permissions
 # -----------
-# The desk list, reports, the REST API and the portal all go through these, so they agree.
+# The desk list, reports, the REST API and the portal all go through these, so they agree. Internal notes
+# (Comments on tickets) and canned replies outside the agent's scope are hidden the same way.
 
 permission_query_conditions = {
 	"Ticket": "support_center.permissions.ticket.ticket_query_conditions",
+	"Comment": "support_center.conversation.notes.comment_query_conditions",
+	"Canned Reply": "support_center.conversation.canned.canned_reply_query_conditions",
 }
 
 has_permission = {
 	"Ticket": "support_center.permissions.ticket.ticket_has_permission",
+	"Comment": "support_center.conversation.notes.comment_has_permission",
+	"Canned Reply": "support_center.conversation.canned.canned_reply_has_permission",
 }
 
 has_website_permission = {
 	"Ticket": "support_center.permissions.ticket.ticket_has_website_permission",
 }
 
+# The form loader returns a document's comments to anyone who can read it; customers who can read their
+# ticket must not get its internal notes (support_center/conversation/notes.py).
+override_whitelisted_methods = {
+	"frappe.desk.form.load.getdoc": "support_center.conversation.notes.getdoc",
+	"frappe.desk.form.load.get_docinfo": "support_center.conversation.notes.get_docinfo",
+	"frappe.realtime.can_subscribe_doc": "support_center.conversation.notes.can_subscribe_doc",
+}
+
 # Documents and scheduler
 # -----------------------
 
+# Email intake: Frappe's Email Account, with each pulled mail parsed on its own (one bad mail costs one
+# mail) and our threading, party and auto-reply rules (support_center/intake/email.py).
+override_doctype_class = {
+	"Email Account": "support_center.intake.email.SupportEmailAccount",
+}
+
 doc_events = {
-	"Communication": {
-		"after_insert": "support_center.sla.service.on_communication",
+	# An incoming call that ended becomes (part of) a ticket.
+	"Call Log": {
+		"on_update": "support_center.intake.phone.on_call_log_update",
 	},
-	# Routing, assignment and workflow (support_center/routing)
+	"Communication": {
+		"before_insert": [
+			# A colleague's answer to a consult becomes an internal note.
+			"support_center.conversation.consult.intercept_reply",
+			# Mail for a merged ticket goes on to the ticket it was merged into.
+			"support_center.conversation.merge.redirect_communication",
+		],
+		"after_insert": [
+			"support_center.sla.service.on_communication",
+			# Public replies go back to the messenger the customer wrote from.
+			"support_center.intake.outgoing.on_communication",
+			"support_center.conversation.consult.note_reply",
+		],
+		"on_update": "support_center.conversation.notes.forget_in_ticket",
+	},
+	"Comment": {
+		"on_update": "support_center.conversation.notes.forget_in_ticket",
+	},
 	"Ticket": {
 		"validate": [
 			"support_center.routing.assign.on_ticket_validate",
 			"support_center.routing.workflow.on_ticket_validate",
 		],
-		"after_insert": "support_center.routing.assign.on_ticket_after_insert",
+		"after_insert": [
+			"support_center.routing.assign.on_ticket_after_insert",
+			"support_center.conversation.acknowledgement.on_ticket_after_insert",
+		],
 		"on_update": "support_center.routing.assign.on_ticket_update",
 	},
+	# One Assignment Rule per team, kept in step with its members and categories.
 	"User Group": {
 		"after_insert": "support_center.routing.rules_sync.on_user_group_change",
 		"on_update": "support_center.routing.rules_sync.on_user_group_change",
@@ -70,6 +111,12 @@ doc_events = {
 	"User": {
 		"on_update": "support_center.routing.rules_sync.on_user_change",
 	},
+	"Canned Reply": {
+		"validate": "support_center.conversation.canned.validate_canned_reply",
+	},
+	"Support Center Settings": {
+		"validate": "support_center.conversation.acknowledgement.validate_settings",
+	},
 }
 
 scheduler_events = {
@@ -77,8 +124,20 @@ scheduler_events = {
 		# Breaches are noticed within a minute, not when someone next saves the ticket.
 		"* * * * *": ["support_center.sla.monitor.run"],
 	},
-	# Routing, assignment and workflow: Resolved tickets close after the settings' number of days.
+	# Resolved tickets close after the settings' number of days without a customer reply.
 	"daily": ["support_center.routing.workflow.auto_close_resolved_tickets"],
+}
+
+# Desk
+# ----
+
+# An agent sees the customer's other recent tickets beside the ticket.
+doctype_js = {"Ticket": "public/js/ticket_customer_history.js"}
+
+# Customers and contacts show their tickets across channels.
+override_doctype_dashboards = {
+	"Customer": "support_center.intake.dashboards.customer_dashboard",
+	"Contact": "support_center.intake.dashboards.contact_dashboard",
 }
 
 # Portal

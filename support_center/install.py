@@ -13,6 +13,7 @@ ROLES = {
 	"Support Manager": "Configures the support desk: categories, teams, SLA policies, canned replies.",
 	"Support Team": "Works tickets.",
 	"Customer": "A customer's portal user.",
+	"Support Integration": "A messenger bot or another system that posts customer messages.",
 }
 
 
@@ -38,6 +39,7 @@ def ensure_masters():
 	ensure_tree_roots()
 	ensure_settings()
 	ensure_routing_masters()
+	ensure_conversation_settings()
 
 
 def ensure_roles():
@@ -47,7 +49,7 @@ def ensure_roles():
 				{
 					"doctype": "Role",
 					"role_name": role_name,
-					"desk_access": 0 if role_name == "Customer" else 1,
+					"desk_access": 0 if role_name in ("Customer", "Support Integration") else 1,
 				}
 			).insert(ignore_permissions=True)
 
@@ -97,3 +99,10 @@ def ensure_routing_masters():
 	ensure_routing_settings()
 	ensure_ticket_workflow()
 	sync_all_team_rules()
+
+
+def ensure_conversation_settings():
+	"""Conversation: the acknowledgement's defaults (a Single's fields read empty until stored)."""
+	from support_center.conversation.acknowledgement import ensure_acknowledgement_settings
+
+	ensure_acknowledgement_settings()

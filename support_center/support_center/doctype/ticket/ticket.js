@@ -81,3 +81,112 @@ if (frappe.ui.form.CommunicationComposer && !frappe.ui.form.CommunicationCompose
 			});
 	};
 }
+
+// Conversation: canned replies in the reply box, consult a colleague, merge (support_center/conversation).
+const SC_STAFF = ["Support Team", "Support Manager", "System Manager"];
+
+frappe.ui.form.on("Ticket", {
+	refresh(frm) {
+		if (frm.is_new() || !frappe.user.has_role(SC_STAFF)) return;
+		if (frm.doc.merged_into) {
+			frm.dashboard.set_headline(
+				__("This ticket was merged into ticket {0}.", [
+					`<a href="/app/ticket/${encodeURIComponent(frm.doc.merged_into)}">#${frappe.utils.escape_html(String(frm.doc.merged_into))}</a>`,
+				])
+			);
+			return;
+		}
+		frm.add_custom_button(__("Merge into…"), () => sc_merge_dialog(frm), __("Actions"));
+		frm.add_custom_button(__("Consult a Colleague"), () => sc_consult_dialog(frm), __("Actions"));
+	},
+});
+
+function sc_merge_dialog(frm) {
+	frappe.prompt(
+		[
+			{
+				fieldname: "target",
+				fieldtype: "Link",
+				options: "Ticket",
+				label: __("Merge into Ticket"),
+				reqd: 1,
+				get_query: () => ({ filters: { name: ["!=", frm.doc.name], merged_into: ["is", "not set"] } }),
+			},
+		],
+		(values) => {
+			frappe.confirm(
+				__(
+					"Move the whole conversation, notes and attachments of ticket {0} to ticket {1} and close ticket {0}? This cannot be undone.",
+					[frm.doc.name, values.target]
+				),
+				() =>
+					frappe
+						.xcall("support_center.api.ticket_merge.merge", { source: frm.doc.name, target: values.target })
+						.then((target) => frappe.set_route("Form", "Ticket", String(target)))
+			);
+		},
+		__("Merge into…"),
+		__("Merge")
+	);
+}
+
+function sc_consult_dialog(frm) {
+	frappe.prompt(
+		[
+			{ fieldname: "recipients", fieldtype: "Data", options: "Email", label: __("Email Addresses"), reqd: 1 },
+			{ fieldname: "message", fieldtype: "Small Text", label: __("Your Question"), reqd: 1 },
+		],
+		(values) =>
+			frappe
+				.xcall("support_center.api.ticket_consult.consult", { ticket: frm.doc.name, ...values })
+				.then(() => {
+					frappe.show_alert({ message: __("Sent. The answer will appear here as an internal note."), indicator: "green" });
+					frm.reload_doc();
+				}),
+		__("Consult a Colleague"),
+		__("Send")
+	);
+}
+
+// The email composer gets a canned-reply picker (search as you type, filtered by the ticket's category and
+// the agent's scope); the chosen reply is rendered on the server and inserted into the message.
+if (frappe.ui.form.CommunicationComposer && !frappe.ui.form.CommunicationComposer.__sc_canned) {
+	const composer = frappe.ui.form.CommunicationComposer;
+	const get_fields = composer.prototype.get_fields;
+	composer.__sc_canned = true;
+	composer.prototype.get_fields = function () {
+		const fields = get_fields.call(this);
+		const frm = this.frm;
+		if (!frm || frm.doctype !== "Ticket" || !frappe.user.has_role(SC_STAFF)) return fields;
+		const at = fields.findIndex((df) => df.fieldname === "content");
+		fields.splice(at < 0 ? fields.length : at, 0, {
+			label: __("Insert Canned Reply"),
+			fieldtype: "Link",
+			options: "Canned Reply",
+			fieldname: "sc_canned_reply",
+			get_query: () => ({
+				query: "support_center.api.canned_reply.link_search",
+				filters: { ticket: frm.doc.name },
+			}),
+			onchange: () => {
+				const field = this.dialog && this.dialog.fields_dict.sc_canned_reply;
+				const name = field && field.get_value();
+				if (!name) return;
+				frappe
+					.xcall("support_center.api.canned_reply.render", { ticket: frm.doc.name, canned_reply: name })
+					.then((html) => {
+						const content = this.dialog.fields_dict.content;
+						const quill = content.quill;
+						if (quill) {
+							const at = (quill.getSelection() || { index: quill.getLength() - 1 }).index;
+							quill.clipboard.dangerouslyPasteHTML(at, html);
+						} else {
+							content.set_value(`${content.get_value() || ""}${html}`);
+						}
+						field.set_value("");
+					});
+			},
+		});
+		return fields;
+	};
+}

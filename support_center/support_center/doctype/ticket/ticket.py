@@ -13,7 +13,7 @@ from support_center.tickets.lifecycle import resolved_on_after_change
 
 class Ticket(Document):
 	def validate(self):
-		if not is_support_staff():
+		if not is_support_staff() and not self.flags.party_from_intake:
 			self.restrict_to_portal_user()
 		self.validate_raised_by()
 		self.set_customer_from_contact()

@@ -56,3 +56,33 @@ frappe.listview_settings["Ticket"] = {
 		}
 	},
 };
+
+// Conversation: "Merge into…" merges the selected tickets into one ticket (support_center/conversation).
+{
+	const settings = frappe.listview_settings["Ticket"];
+	const onload = settings.onload;
+	settings.onload = function (listview) {
+		if (onload) onload.call(this, listview);
+		if (!frappe.user.has_role(["Support Team", "Support Manager", "System Manager"])) return;
+		listview.page.add_actions_menu_item(__("Merge into…"), () => {
+			const tickets = listview.get_checked_items(true);
+			if (!tickets.length) return;
+			frappe.prompt(
+				[{ fieldname: "target", fieldtype: "Link", options: "Ticket", label: __("Merge into Ticket"), reqd: 1 }],
+				(values) =>
+					frappe.confirm(
+						__("Merge {0} selected tickets into ticket {1}? They are closed and this cannot be undone.", [
+							tickets.filter((name) => String(name) !== String(values.target)).length,
+							values.target,
+						]),
+						() =>
+							frappe
+								.xcall("support_center.api.ticket_merge.bulk_merge", { tickets, target: values.target })
+								.then(() => listview.refresh())
+					),
+				__("Merge into…"),
+				__("Merge")
+			);
+		});
+	};
+}

@@ -1,0 +1,76 @@
+"""The endpoint for bots, messengers and other systems. See README.md, "Messengers and webhooks"."""
+
+import frappe
+from frappe import _
+
+from support_center.intake.core import decode_attachments, process, receive, received_at
+from support_center.intake.rules import IncomingMessage
+
+INTEGRATION_ROLE = "Support Integration"
+
+
+def _ensure_integration() -> None:
+	roles = frappe.get_roles()
+	if frappe.session.user == "Guest" or not ({INTEGRATION_ROLE, "System Manager"} & set(roles)):
+		frappe.throw(
+			_("Only an integration user (role {0}) may post messages.").format(INTEGRATION_ROLE),
+			frappe.PermissionError,
+		)
+
+
+@frappe.whitelist(methods=["POST"])
+def receive_message(
+	channel: str,
+	conversation_id: str,
+	text: str = "",
+	message_id: str | None = None,
+	sender_name: str | None = None,
+	sender_email: str | None = None,
+	sender_phone: str | None = None,
+	subject: str | None = None,
+	sent_at: str | None = None,
+	attachments: list | str | None = None,
+) -> dict:
+	"""Take one message of an external conversation: the same conversation keeps one open ticket, the same
+	message id twice is one message."""
+	_ensure_integration()
+	if not (conversation_id or "").strip():
+		frappe.throw(_("conversation_id is required."))
+	if isinstance(attachments, str):
+		attachments = frappe.parse_json(attachments)
+	result = receive(
+		IncomingMessage(
+			channel=channel,
+			text=text or "",
+			subject=subject,
+			sender_name=sender_name,
+			sender_email=(sender_email or "").strip() or None,
+			sender_phone=sender_phone,
+			message_id=message_id,
+			conversation_id=conversation_id.strip(),
+			attachments=decode_attachments(attachments),
+			received_at=received_at(sent_at),
+		)
+	)
+	return {
+		"ticket": result.ticket,
+		"intake_message": result.intake_message,
+		"created": result.created,
+		"duplicate": result.duplicate,
+	}
+
+
+@frappe.whitelist(methods=["POST"])
+def retry(intake_message: str) -> dict:
+	"""Deliver a failed message again, once its cause is fixed."""
+	frappe.has_permission("Intake Message", "write", doc=intake_message, throw=True)
+	channel, status = frappe.db.get_value("Intake Message", intake_message, ["channel", "status"])
+	if status == "Processed":
+		frappe.throw(_("This message was delivered already."))
+	if channel == "Email":
+		# A mail is taken in again through its Email Account, from the raw message kept with it.
+		from support_center.intake.email import retry as retry_mail
+
+		return retry_mail(intake_message)
+	result = process(intake_message)
+	return {"ticket": result.ticket, "created": result.created}

@@ -1,0 +1,131 @@
+"""Internal notes: Frappe Comments (comment_type "Comment") on a Ticket, for staff only.
+
+Frappe never emails a Comment and our portal page shows only Communications. The other ways a customer
+who can read a ticket could reach its notes are closed here:
+
+* ``/api/resource/Comment``, ``frappe.client.get_list("Comment")`` and reports: ``comment_query_conditions``
+  and ``comment_has_permission`` hide Ticket notes from everyone who is not support staff.
+* The form loader (``frappe.desk.form.load.getdoc`` / ``get_docinfo``) reads comments with ``get_all``,
+  without permissions, and returns them in ``docinfo.comments``: ``getdoc`` and ``get_docinfo`` below wrap
+  Frappe's and drop them (and other staff-only parts of the timeline) for non-staff readers of a Ticket.
+* Frappe copies the first 100 characters of every note into the Ticket's ``_comments`` column, which any
+  reader of the ticket can select through the REST API: ``forget_in_ticket`` takes internal notes (and
+  internal Communications, see ``consult``) out of it again. The list view's comment counter therefore
+  counts public messages only.
+* Realtime: Frappe publishes each new note to the ticket's document room; ``can_subscribe_doc`` keeps
+  non-staff out of a Ticket's room.
+"""
+
+import frappe
+from frappe.desk.form.load import get_docinfo as frappe_get_docinfo
+from frappe.desk.form.load import getdoc as frappe_getdoc
+from frappe.realtime import can_subscribe_doc as frappe_can_subscribe_doc
+
+from support_center.permissions.ticket import is_support_staff
+
+NOTE = "Comment"
+# What a customer's copy of a ticket's docinfo keeps: the public conversation and attachments.
+HIDDEN_DOCINFO_KEYS = (
+	"comments",
+	"info_logs",
+	"assignment_logs",
+	"shared",
+	"versions",
+	"views",
+	"assignments",
+	"workflow_logs",
+	"like_logs",
+	"energy_point_logs",
+	"milestones",
+)
+
+
+def add_note(ticket: str | int, content: str, user: str | None = None):
+	"""An internal note on the ticket, by ``user`` (default: the session user)."""
+	comment = frappe.get_doc(
+		{
+			"doctype": "Comment",
+			"comment_type": NOTE,
+			"reference_doctype": "Ticket",
+			"reference_name": str(ticket),
+			"content": content,
+			"comment_email": user or frappe.session.user,
+		}
+	)
+	comment.insert(ignore_permissions=True)
+	return comment
+
+
+def comment_query_conditions(user: str | None = None) -> str:
+	user = user or frappe.session.user
+	if is_support_staff(user):
+		return ""
+	return "not (`tabComment`.`reference_doctype` = 'Ticket' and `tabComment`.`comment_type` = 'Comment')"
+
+
+def comment_has_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False):
+	user = user or frappe.session.user
+	if doc.reference_doctype == "Ticket" and doc.comment_type == NOTE and not is_support_staff(user):
+		return False
+	return None
+
+
+def forget_in_ticket(doc, method=None) -> None:
+	"""Comment / Communication on_update: keep internal content out of the Ticket's ``_comments``."""
+	if doc.reference_doctype != "Ticket" or not doc.reference_name:
+		return
+	internal = (
+		doc.comment_type == NOTE if doc.doctype == "Comment" else doc.communication_type != "Communication"
+	)
+	if not internal:
+		return
+	raw = frappe.db.get_value("Ticket", doc.reference_name, "_comments")
+	if not raw:
+		return
+	try:
+		cached = frappe.parse_json(raw) or []
+	except Exception:
+		cached = []
+	kept = [entry for entry in cached if entry.get("name") != doc.name]
+	if len(kept) != len(cached):
+		frappe.db.set_value(
+			"Ticket",
+			doc.reference_name,
+			"_comments",
+			frappe.as_json(kept) if kept else None,
+			update_modified=False,
+		)
+
+
+def strip_docinfo(docinfo) -> None:
+	if not docinfo or docinfo.get("doctype") != "Ticket" or is_support_staff():
+		return
+	for key in HIDDEN_DOCINFO_KEYS:
+		if key in docinfo:
+			docinfo[key] = []
+	docinfo["communications"] = [
+		c for c in docinfo.get("communications") or [] if c.get("communication_type") == "Communication"
+	]
+
+
+@frappe.whitelist()
+def getdoc(doctype, name):
+	frappe_getdoc(doctype, name)
+	strip_docinfo(frappe.response.get("docinfo"))
+	if doctype == "Ticket" and not is_support_staff():
+		for doc in frappe.response.get("docs") or []:
+			if getattr(doc, "doctype", None) == "Ticket":
+				doc._comments = None
+
+
+@frappe.whitelist()
+def get_docinfo(doc=None, doctype=None, name=None):
+	frappe_get_docinfo(doc, doctype, name)
+	strip_docinfo(frappe.response.get("docinfo"))
+
+
+@frappe.whitelist(allow_guest=True)
+def can_subscribe_doc(doctype: str, docname: str) -> bool:
+	if doctype == "Ticket" and not is_support_staff():
+		raise frappe.PermissionError
+	return frappe_can_subscribe_doc(doctype, docname)

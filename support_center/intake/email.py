@@ -1,0 +1,394 @@
+"""Email intake: Frappe's own mail pipeline (Email Account → InboundMail → Communication), with our rules.
+
+An Email Account with ``append_to = Ticket`` (or an IMAP folder with it) pulls mail as usual; this module
+only changes the decisions that are ours (hooked with ``override_doctype_class`` on Email Account):
+
+- **Threading**: a mail joins the ticket of the message it answers, found by In-Reply-To, then by each id
+  of References from the newest back (our own Communications and Email Queue: the acknowledgement and the
+  agents' replies), then by a ticket number in the subject ("#42") when the sender is the ticket's own
+  (its sender, its contact's addresses, or a contact of its customer). Frappe's own subject matching
+  (any "#<name>" by anyone, or the same subject text) is not used: a guessed number or a common subject
+  never puts one customer's mail into someone else's ticket. A merged ticket's mail goes to where it was
+  merged.
+- **New tickets**: sender → Contact (made when unknown) → Customer, channel Email, the mail's text as the
+  description, and the acknowledgement flag for a genuine first message.
+- **Auto-generated mail** (``rules.is_auto_generated``: Auto-Submitted, X-Auto-Response-Suppress,
+  Precedence bulk/junk/list, mailer-daemon/postmaster) never creates a ticket and is never answered. When
+  it names a ticket (a bounce or an out-of-office answer to our reply) it is recorded on that ticket as an
+  "Automated Message" Communication: visible in the timeline, but the status, the SLA and the workflow do
+  not move (they only react to ``communication_type == "Communication"``). Unthreaded, it stays in the
+  Email Account's inbox as an unlinked Communication.
+- **Closed tickets**: a genuine message to a Closed ticket closed within ``reopen_closed_within_days``
+  (Support Center Settings, default 14) goes onto it and reopens it; after that (or always, with 0) it
+  opens a new ticket with ``reopened_from`` pointing at the old one. Resolved tickets are reopened by
+  routing.workflow, as for every channel.
+- **Duplicates**: Frappe keeps one Communication per Message-ID (``InboundMail.is_exist_in_system``), so
+  the same message pulled twice makes one ticket and one Communication.
+- **One bad message costs one message**: Frappe 15 parses the whole batch in ``get_inbound_mails`` and a
+  mail that does not parse (e.g. no From header: ``Email.set_from`` does ``"@" in None``) throws out every
+  mail of the batch, which the server has already marked seen. Here each mail is parsed on its own; one
+  that fails is kept as an Intake Message (status Failed, the raw mail attached, the error) and as Frappe's
+  Unhandled Email, and the others go on. Mail that fails later, while being processed, is rolled back by
+  Frappe and recorded the same way (``handle_bad_emails``). ``retry`` processes a recorded mail again.
+"""
+
+import hashlib
+
+import frappe
+from frappe import _
+from frappe.email.doctype.email_account.email_account import EmailAccount
+from frappe.email.receive import InboundMail
+from frappe.utils import cint, escape_html, get_datetime, now_datetime, strip_html, validate_email_address
+
+from support_center.intake import email_rules
+from support_center.intake.core import as_html
+from support_center.intake.party import customer_of, find_or_create_contact
+from support_center.intake.rules import is_auto_generated, ticket_number_from_subject
+
+TICKET = "Ticket"
+SETTINGS = "Support Center Settings"
+DEFAULT_REOPEN_WITHIN_DAYS = 14
+
+
+class SupportEmailAccount(EmailAccount):
+	"""Frappe's Email Account, with mail parsed one by one and our InboundMail."""
+
+	def get_inbound_mails(self) -> list[InboundMail]:
+		# Frappe 15.74's get_inbound_mails, except that each message is parsed in isolation.
+		mails = []
+
+		def process_mail(messages, append_to=None):
+			for index, message in enumerate(messages.get("latest_messages", [])):
+				uid = messages["uid_list"][index] if messages.get("uid_list") else None
+				seen_status = messages.get("seen_status", {}).get(uid)
+				if self.email_sync_option != "UNSEEN" or seen_status != "SEEN":
+					try:
+						mails.append(
+							SupportInboundMail(message, self, frappe.safe_decode(uid), seen_status, append_to)
+						)
+					except Exception:
+						self.record_unparsable(uid, message)
+
+		if not self.enable_incoming:
+			return []
+
+		email_sync_rule = self.build_email_sync_rule()
+		try:
+			email_server = self.get_incoming_server(in_receive=True, email_sync_rule=email_sync_rule)
+			if self.use_imap:
+				for folder in self.imap_folder:
+					if email_server.select_imap_folder(folder.folder_name):
+						email_server.settings["uid_validity"] = folder.uidvalidity
+						messages = email_server.get_messages(folder=f'"{folder.folder_name}"') or {}
+						process_mail(messages, folder.append_to)
+			else:
+				messages = email_server.get_messages() or {}
+				process_mail(messages)
+			email_server.logout()
+		except Exception:
+			self.log_error(title=_("Error while connecting to email account {0}").format(self.name))
+			# What was parsed is kept: the server has marked it seen already.
+		return mails
+
+	def record_unparsable(self, uid, raw) -> None:
+		# Nothing of this mail was written: no rollback (the folder's UIDVALIDITY update must stay).
+		reason = frappe.get_traceback()
+		try:
+			self.log_error(title=_("Incoming mail could not be read"))
+			record_failed_mail(raw, reason, self.name)
+			if cint(self.use_imap):
+				# Frappe's Unhandled Email commits on its own.
+				self.handle_bad_emails(frappe.safe_decode(uid), raw, reason, record=False)
+			frappe.db.commit()
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(title=_("Incoming mail could not be recorded"))
+			frappe.db.commit()
+
+	def handle_bad_emails(self, uid, raw, reason, record: bool = True):
+		# Called by Frappe's receive() when a mail fails while processed (after a rollback).
+		if record:
+			record_failed_mail(raw, reason, self.name)
+		return super().handle_bad_emails(uid, raw, reason)
+
+	def send_auto_reply(self, communication, email):
+		# Frappe's own auto reply (enable_auto_reply) never answers a machine.
+		if getattr(email, "auto_generated", False):
+			return
+		return super().send_auto_reply(communication, email)
+
+
+class SupportInboundMail(InboundMail):
+	"""One incoming mail; our rules apply when it goes to tickets, Frappe's otherwise."""
+
+	def __init__(self, content, email_account, uid=None, seen_status=None, append_to=None):
+		super().__init__(content, email_account, uid, seen_status, append_to)
+		headers = {key: str(value) for key, value in self.mail.items()}
+		self.auto_generated = is_auto_generated(headers, self.from_email)
+		self.reopened_from = None
+		self.reopen_ticket = None
+
+	def for_tickets(self) -> bool:
+		append_to = self.append_to if self.email_account.use_imap else self.email_account.append_to
+		return append_to == TICKET
+
+	def as_dict(self):
+		data = super().as_dict()
+		if self.auto_generated:
+			# Recorded, but nothing reacts to it as to a customer's message.
+			data["communication_type"] = "Automated Message"
+		return data
+
+	def process(self):
+		communication = super().process()
+		if not (self.flags.is_new_communication and communication):
+			return communication
+		if communication.reference_doctype == TICKET and communication.reference_name:
+			if self.reopen_ticket and str(self.reopen_ticket) == str(communication.reference_name):
+				reopen(self.reopen_ticket)
+			attach_to_ticket(communication)
+		return communication
+
+	def reference_document(self):
+		if not self.for_tickets():
+			return super().reference_document()
+		if self._reference_document is not None:
+			return self._reference_document
+		name = self.threaded_ticket()
+		if name:
+			name = final_ticket(name)
+			if not self.auto_generated and frappe.db.get_value(TICKET, name, "status") == "Closed":
+				action = email_rules.closed_reply_action(
+					closed_at(name), now_datetime(), reopen_within_days()
+				)
+				if action == email_rules.NEW_TICKET:
+					self.reopened_from = name
+					name = None
+				else:
+					self.reopen_ticket = name
+		self._reference_document = frappe.get_doc(TICKET, name) if name else ""
+		return self._reference_document
+
+	def threaded_ticket(self) -> str | None:
+		for message_id in email_rules.thread_ids(self.mail.get("In-Reply-To"), self.mail.get("References")):
+			name = ticket_of_message(message_id)
+			if name:
+				return name
+		number = ticket_number_from_subject(self.subject)
+		if number and frappe.db.exists(TICKET, number):
+			ticket = frappe.db.get_value(
+				TICKET, number, ["name", "raised_by", "contact", "customer"], as_dict=True
+			)
+			party = email_rules.TicketParty(ticket.raised_by, contact_emails(ticket.contact), ticket.customer)
+			sender_customer = customer_of(find_contact_of(self.from_email))
+			if email_rules.may_use_ticket_number(self.from_email, sender_customer, party):
+				return str(ticket.name)
+		return None
+
+	def _create_reference_document(self, doctype):
+		if doctype != TICKET:
+			return super()._create_reference_document(doctype)
+		if self.auto_generated:
+			return None
+		return create_ticket(self)
+
+
+def create_ticket(mail: SupportInboundMail) -> str:
+	contact = find_or_create_contact(mail.from_email, None, mail.from_real_name or None)
+	ticket = frappe.get_doc(
+		{
+			"doctype": TICKET,
+			"subject": (mail.subject or _("Email from {0}").format(mail.from_email))[:140],
+			"description": description_of(mail),
+			"channel": "Email",
+			"contact": contact,
+			"customer": customer_of(contact),
+			"raised_by": mail.from_email,
+			"raised_by_name": mail.from_real_name or None,
+			"reopened_from": mail.reopened_from,
+		}
+	)
+	# A person's first message, not a machine's: it gets the acknowledgement.
+	ticket.flags.acknowledge = not mail.auto_generated
+	ticket.flags.party_from_intake = True
+	ticket.flags.ignore_mandatory = True
+	ticket.insert(ignore_permissions=True)
+	if mail.reopened_from:
+		ticket.add_comment(
+			"Info", _("Opened from a new message to the closed ticket #{0}.").format(mail.reopened_from)
+		)
+	return ticket.name
+
+
+def description_of(mail) -> str:
+	"""The mail's text as safe HTML; an HTML-only mail's text is taken from its markup."""
+	text = (mail.text_content or "").strip()
+	if not text and mail.html_content:
+		text = strip_html(mail.html_content).strip()
+	return as_html(text) if text else escape_html(mail.subject or "")
+
+
+def ticket_of_message(message_id: str) -> str | None:
+	"""The ticket a message we know belongs to: a Communication on a ticket, or mail we sent for one."""
+	ids = [message_id, f"<{message_id}>"]
+	for doctype in ("Communication", "Email Queue"):
+		row = frappe.db.get_value(
+			doctype,
+			{"message_id": ("in", ids), "reference_doctype": TICKET},
+			"reference_name",
+			order_by="creation desc",
+		)
+		if row:
+			return str(row)
+	return None
+
+
+def final_ticket(name: str) -> str:
+	from support_center.conversation.merge import MergeCycleError
+	from support_center.conversation.merge import final_ticket as end_of_merge_chain
+
+	try:
+		return end_of_merge_chain(name)
+	except MergeCycleError:
+		return str(name)
+
+
+def find_contact_of(email: str | None) -> str | None:
+	if not email:
+		return None
+	return frappe.db.get_value("Contact Email", {"email_id": email, "parenttype": "Contact"}, "parent")
+
+
+def contact_emails(contact: str | None) -> list[str]:
+	if not contact:
+		return []
+	return frappe.get_all(
+		"Contact Email", filters={"parent": contact, "parenttype": "Contact"}, pluck="email_id"
+	)
+
+
+def reopen_within_days() -> int:
+	if not frappe.db.exists("Singles", {"doctype": SETTINGS, "field": "reopen_closed_within_days"}):
+		return DEFAULT_REOPEN_WITHIN_DAYS
+	return cint(frappe.db.get_single_value(SETTINGS, "reopen_closed_within_days"))
+
+
+def closed_at(ticket: str):
+	"""When the ticket was last closed: its latest version that set the status to Closed."""
+	versions = frappe.get_all(
+		"Version",
+		filters={"ref_doctype": TICKET, "docname": str(ticket)},
+		fields=["creation", "data"],
+		order_by="creation desc",
+		limit=50,
+	)
+	for version in versions:
+		changes = (frappe.parse_json(version.data or "{}") or {}).get("changed") or []
+		if any(row[0] == "status" and row[2] == "Closed" for row in changes if len(row) == 3):
+			return get_datetime(version.creation)
+	return get_datetime(frappe.db.get_value(TICKET, ticket, "modified"))
+
+
+def reopen(ticket_name: str) -> None:
+	ticket = frappe.get_doc(TICKET, ticket_name)
+	if ticket.status != "Closed":
+		return
+	ticket.status = "Open"
+	ticket.flags.status_set_by_app = True
+	ticket.save(ignore_permissions=True)
+	ticket.flags.status_set_by_app = False
+	ticket.add_comment("Info", _("Reopened: the customer wrote again by email."))
+
+
+def attach_to_ticket(communication) -> None:
+	"""The mail's attachments (saved by Frappe on the Communication) are also listed on the ticket."""
+	for file in frappe.get_all(
+		"File",
+		filters={"attached_to_doctype": "Communication", "attached_to_name": communication.name},
+		fields=["file_name", "file_url", "is_private"],
+	):
+		frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": file.file_name,
+				"file_url": file.file_url,
+				"is_private": file.is_private,
+				"attached_to_doctype": TICKET,
+				"attached_to_name": str(communication.reference_name),
+			}
+		).insert(ignore_permissions=True)
+
+
+def record_failed_mail(raw, reason: str, email_account: str | None = None) -> str:
+	"""Keep a mail that could not be taken in: an Intake Message (Failed) with the raw mail attached."""
+	from email import message_from_bytes, message_from_string
+	from email.utils import parseaddr
+
+	from frappe.utils.file_manager import save_file
+
+	content = raw if isinstance(raw, bytes) else (raw or "").encode("utf-8", "replace")
+	try:
+		parsed = message_from_bytes(content) if isinstance(raw, bytes) else message_from_string(raw or "")
+		message_id = (parsed.get("Message-ID") or "").strip().strip("<>") or None
+		name, address = parseaddr(str(parsed.get("From") or ""))
+		subject = str(parsed.get("Subject") or "")[:140] or None
+	except Exception:
+		message_id, name, address, subject = None, "", "", None
+	dedupe_key = f"Email:{message_id}" if message_id else None
+	existing = dedupe_key and frappe.db.get_value("Intake Message", {"dedupe_key": dedupe_key}, "name")
+	if existing:
+		frappe.db.set_value("Intake Message", existing, {"status": "Failed", "error": reason})
+		return existing
+	record = frappe.get_doc(
+		{
+			"doctype": "Intake Message",
+			"channel": "Email",
+			"status": "Failed",
+			"message_id": message_id,
+			"email_account": email_account,
+			"dedupe_key": dedupe_key,
+			"received_at": now_datetime(),
+			"sender_name": name or None,
+			"sender_email": address if address and validate_email_address(address) else None,
+			"subject": subject,
+			"text": content.decode("utf-8", "replace")[:100000],
+			"error": reason,
+		}
+	)
+	record.flags.ignore_validate = True
+	record.insert(ignore_permissions=True)
+	digest = hashlib.sha1(content).hexdigest()[:10]
+	save_file(f"mail-{digest}.eml", content, "Intake Message", record.name, is_private=1)
+	return record.name
+
+
+@frappe.whitelist(methods=["POST"])
+def retry(intake_message: str) -> dict:
+	"""Take a recorded mail in again (through the Email Account it came from), once its cause is fixed."""
+	frappe.has_permission("Intake Message", "write", doc=intake_message, throw=True)
+	record = frappe.get_doc("Intake Message", intake_message)
+	if record.channel != "Email" or record.status == "Processed":
+		frappe.throw(_("Only a failed email can be taken in again here."))
+	file_url = frappe.db.get_value(
+		"File", {"attached_to_doctype": "Intake Message", "attached_to_name": record.name}, "file_url"
+	)
+	if not file_url:
+		frappe.throw(_("The original mail of this message is missing."))
+	raw = frappe.get_doc("File", {"file_url": file_url}).get_content()
+	account_name = record.email_account or frappe.db.get_value(
+		"Email Account", {"enable_incoming": 1, "append_to": TICKET}, "name"
+	)
+	if not account_name:
+		frappe.throw(_("No incoming Email Account takes mail for tickets."))
+	account = frappe.get_doc("Email Account", account_name)
+	mail = SupportInboundMail(raw, account, None, None, TICKET)
+	communication = mail.process()
+	record.db_set(
+		{
+			"status": "Processed",
+			"error": None,
+			"communication": communication.name,
+			"ticket": communication.reference_name if communication.reference_doctype == TICKET else None,
+		}
+	)
+	return {"communication": communication.name, "ticket": record.ticket}

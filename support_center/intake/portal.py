@@ -1,0 +1,34 @@
+"""The portal's new-request form files its tickets through here (its page comes with the portal work)."""
+
+import frappe
+from frappe import _
+
+from support_center.intake.core import IntakeResult, receive
+from support_center.intake.rules import Attachment, IncomingMessage
+
+
+def file_ticket(
+	subject: str, description: str, category: str | None = None, attachments: tuple[Attachment, ...] = ()
+) -> IntakeResult:
+	"""A logged-in customer's request: it becomes a ticket of theirs, on the portal channel."""
+	user = frappe.session.user
+	if user == "Guest":
+		frappe.throw(_("Log in to file a support request."), frappe.PermissionError)
+	if not (subject or "").strip():
+		frappe.throw(_("Please say in a few words what the request is about."))
+	if category and not frappe.db.get_value("Support Category", category, "published"):
+		frappe.throw(_("Choose one of the topics offered."))
+	email, full_name = frappe.db.get_value("User", user, ["email", "full_name"])
+	result = receive(
+		IncomingMessage(
+			channel="Portal",
+			subject=subject.strip(),
+			text=description or "",
+			sender_email=email,
+			sender_name=full_name,
+			attachments=attachments,
+		)
+	)
+	if category and result.created:
+		frappe.db.set_value("Ticket", result.ticket, "category", category)
+	return result

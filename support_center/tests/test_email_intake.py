@@ -1,0 +1,508 @@
+"""The email channel end to end on loopback: a real Dovecot that Frappe's Email Account pulls from over
+IMAP, and a real SMTP listener that keeps what the desk sends, so threading is checked on the wire.
+
+The pull commits (Frappe's receive() commits after each mail), so everything this class makes carries
+its own domain and is deleted in tearDownClass.
+"""
+
+import time
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import frappe
+from frappe.query_builder import DocType
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_days, now_datetime
+
+from support_center.tests.factories import make_contact, make_customer, unique
+from support_center.tests.mail_servers import Dovecot, SMTPSink
+
+PASSWORD = "imap-secret"
+
+
+def text_of(message) -> str:
+	"""Every text part of a received message, decoded."""
+	parts = []
+	for part in message.walk():
+		if part.get_content_maintype() == "text":
+			parts.append(frappe.safe_decode(part.get_payload(decode=True) or b""))
+	return "\n".join(parts)
+
+
+class TestEmailIntake(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.domain = f"{frappe.generate_hash(length=8).lower()}.example.com"
+		cls.support = f"support@{cls.domain}"
+		cls.dovecot = Dovecot(cls.support, PASSWORD)
+		cls.smtp = SMTPSink()
+		cls.saved_flags = (frappe.flags.mute_emails, frappe.flags.testing_email)
+		cls.saved_settings = {
+			f: frappe.db.get_single_value("Support Center Settings", f)
+			for f in ("send_acknowledgement", "reopen_closed_within_days")
+		}
+		try:
+			cls.dovecot.start()
+			cls.smtp.start()
+		except Exception:
+			cls.dovecot.stop()
+			cls.smtp.stop()
+			raise
+		# Frappe caches the outgoing account per process: earlier test classes may have left theirs there.
+		frappe.local.outgoing_email_account = {}
+		# Mail really goes out, to the sink.
+		frappe.flags.mute_emails = False
+		frappe.flags.testing_email = True
+		frappe.db.set_single_value("Support Center Settings", "send_acknowledgement", 1)
+		frappe.db.set_single_value("Support Center Settings", "reopen_closed_within_days", 14)
+		account = frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": f"Support {cls.domain}",
+				"email_id": cls.support,
+				"password": PASSWORD,
+				"enable_incoming": 1,
+				"use_imap": 1,
+				"use_ssl": 0,
+				"use_starttls": 0,
+				"email_server": "127.0.0.1",
+				"incoming_port": str(cls.dovecot.port),
+				"email_sync_option": "UNSEEN",
+				"initial_sync_count": "100",
+				"append_to": "Ticket",
+				"imap_folder": [{"folder_name": "INBOX", "append_to": "Ticket"}],
+				"enable_outgoing": 1,
+				"smtp_server": "127.0.0.1",
+				"smtp_port": str(cls.smtp.port),
+				"use_tls": 0,
+				"use_ssl_for_outgoing": 0,
+				"no_smtp_authentication": 1,
+				"enable_auto_reply": 0,
+			}
+		).insert(ignore_permissions=True)
+		cls.account = account.name
+		frappe.db.commit()
+		# The first pull learns the mailbox's UIDVALIDITY; from then on it takes only unseen mail.
+		cls.pull()
+
+	@classmethod
+	def tearDownClass(cls):
+		try:
+			cls.cleanup()
+		finally:
+			frappe.flags.mute_emails, frappe.flags.testing_email = cls.saved_flags
+			for field, value in cls.saved_settings.items():
+				frappe.db.set_single_value("Support Center Settings", field, value)
+			frappe.db.commit()
+			cls.dovecot.stop()
+			cls.smtp.stop()
+			super().tearDownClass()
+
+	@classmethod
+	def cleanup(cls):
+		like = f"%{cls.domain}%"
+		tickets = frappe.get_all("Ticket", filters={"raised_by": ("like", like)}, pluck="name")
+		communications = frappe.get_all(
+			"Communication",
+			or_filters={"sender": ("like", like), "recipients": ("like", like)},
+			pluck="name",
+		)
+		communications += frappe.get_all(
+			"Communication",
+			filters={"reference_doctype": "Ticket", "reference_name": ("in", tickets or [""])},
+			pluck="name",
+		)
+		intake = frappe.get_all("Intake Message", filters={"conversation_id": cls.account}, pluck="name")
+		for doctype, names in (
+			("Ticket", tickets),
+			("Communication", communications),
+			("Intake Message", intake),
+		):
+			for name in set(names):
+				for file in frappe.get_all(
+					"File",
+					filters={"attached_to_doctype": doctype, "attached_to_name": str(name)},
+					pluck="name",
+				):
+					frappe.delete_doc("File", file, force=True, ignore_permissions=True)
+		for name in set(communications):
+			frappe.delete_doc("Communication", name, force=True, ignore_permissions=True)
+		for name in tickets:
+			frappe.db.delete("Comment", {"reference_doctype": "Ticket", "reference_name": str(name)})
+			frappe.db.delete("ToDo", {"reference_type": "Ticket", "reference_name": str(name)})
+			frappe.db.delete("Version", {"ref_doctype": "Ticket", "docname": str(name)})
+			frappe.db.delete("Ticket", {"name": name})
+		queue = DocType("Email Queue")
+		names = (
+			frappe.qb.from_(queue)
+			.select(queue.name)
+			.where((queue.email_account == cls.account) | queue.sender.like(like))
+			.run(pluck=True)
+		)
+		for name in names:
+			frappe.db.delete("Email Queue Recipient", {"parent": name})
+			frappe.db.delete("Email Queue", {"name": name})
+		for name in intake:
+			frappe.db.delete("Intake Message", {"name": name})
+		frappe.db.delete("Unhandled Email", {"email_account": cls.account})
+		for contact in frappe.get_all("Contact Email", filters={"email_id": ("like", like)}, pluck="parent"):
+			frappe.delete_doc("Contact", contact, force=True, ignore_permissions=True)
+		for customer in getattr(cls, "customers", []):
+			frappe.delete_doc("Customer", customer, force=True, ignore_permissions=True)
+		frappe.delete_doc("Email Account", cls.account, force=True, ignore_permissions=True)
+		frappe.db.commit()
+
+	# Helpers
+
+	@classmethod
+	def pull(cls):
+		account = frappe.get_doc("Email Account", cls.account)
+		account.receive()
+		frappe.db.commit()
+
+	def address(self, who: str) -> str:
+		return f"{who}-{frappe.generate_hash(length=6).lower()}@{self.domain}"
+
+	def mail(self, sender: str | None, subject: str, body: str, **headers) -> tuple[bytes, str]:
+		message = EmailMessage()
+		if sender:
+			message["From"] = sender
+		message["To"] = self.support
+		message["Subject"] = subject
+		message["Date"] = format_datetime(now_datetime().astimezone())
+		message_id = headers.pop("message_id", None) or make_msgid(domain=self.domain)
+		message["Message-ID"] = message_id
+		for key, value in headers.items():
+			message[key.replace("_", "-")] = value
+		message.set_content(body)
+		return bytes(message), message_id.strip("<>")
+
+	def deliver(self, *raws: bytes) -> None:
+		for raw in raws:
+			self.dovecot.append(raw)
+		self.pull()
+
+	def customer_with(self, *emails: str) -> tuple[str, list[str]]:
+		customer = make_customer()
+		type(self).customers = [*getattr(type(self), "customers", []), customer]
+		contacts = [make_contact(customer, email=email) for email in emails]
+		frappe.db.commit()
+		return customer, contacts
+
+	def ticket_of(self, message_id: str):
+		name = frappe.db.get_value(
+			"Communication", {"message_id": message_id}, "reference_name", order_by="creation"
+		)
+		return frappe.get_doc("Ticket", name) if name else None
+
+	def received(self, ticket) -> list:
+		return frappe.get_all(
+			"Communication",
+			filters={
+				"reference_doctype": "Ticket",
+				"reference_name": str(ticket.name),
+				"sent_or_received": "Received",
+			},
+			fields=["name", "message_id", "communication_type", "sender"],
+			order_by="creation",
+		)
+
+	def sent_to(self, address: str, wait: float = 5.0) -> list:
+		"""What reached the SMTP sink for an address (queued mail is sent first)."""
+		self.send_queue()
+		deadline = time.monotonic() + wait
+		while not self.smtp.to(address) and time.monotonic() < deadline:
+			time.sleep(0.1)
+		return self.smtp.to(address)
+
+	def send_queue(self):
+		for name in frappe.get_all(
+			"Email Queue",
+			filters={"status": ("in", ["Not Sent", "Partially Sent"]), "email_account": self.account},
+			pluck="name",
+		):
+			frappe.get_doc("Email Queue", name).send()
+		frappe.db.commit()
+
+	# Tests
+
+	def test_new_mail_makes_a_ticket_for_the_customer_and_is_acknowledged_with_threading_headers(self):
+		alice = self.address("alice")
+		customer, (contact,) = self.customer_with(alice)
+		raw, message_id = self.mail(f"Alice Example <{alice}>", "Printer on fire", "It smokes.\n<b>help</b>")
+		self.deliver(raw)
+
+		ticket = self.ticket_of(message_id)
+		self.assertIsNotNone(ticket, "the mail made no ticket")
+		self.assertEqual(ticket.channel, "Email")
+		self.assertEqual(ticket.raised_by, alice)
+		self.assertEqual(ticket.raised_by_name, "Alice Example")
+		self.assertEqual(ticket.contact, contact)
+		self.assertEqual(ticket.customer, customer)
+		self.assertEqual(ticket.subject, "Printer on fire")
+		self.assertIn("&lt;b&gt;help&lt;/b&gt;", ticket.description)
+
+		# The acknowledgement went out on the wire, marked automatic, naming the ticket, with a Message-ID.
+		(ack,) = self.sent_to(alice)
+		self.assertEqual(ack["X-Auto-Response-Suppress"], "All")
+		self.assertIn(f"#{ticket.name}", str(ack["Subject"]))
+		ack_id = (ack["Message-ID"] or "").strip().strip("<>")
+		self.assertTrue(ack_id)
+
+		# The customer answers the acknowledgement: In-Reply-To brings it to the ticket.
+		reply, reply_id = self.mail(alice, "Re: something else", "More smoke.", In_Reply_To=f"<{ack_id}>")
+		self.deliver(reply)
+		self.assertEqual(str(self.ticket_of(reply_id).name), str(ticket.name))
+
+		# An agent replies from the desk; the mail carries a Message-ID the customer's answer points to.
+		from frappe.core.doctype.communication.email import make
+
+		make(
+			doctype="Ticket",
+			name=ticket.name,
+			content="Please unplug it.",
+			subject=f"Re: Printer on fire (#{ticket.name})",
+			recipients=alice,
+			sender=self.support,
+			send_email=1,
+			now=True,
+		)
+		frappe.db.commit()
+		agent_mail = [m for m in self.sent_to(alice) if "unplug" in text_of(m)]
+		self.assertTrue(agent_mail, "the agent's reply did not reach the SMTP server")
+		agent_id = agent_mail[0]["Message-ID"].strip().strip("<>")
+		self.assertEqual(frappe.db.get_value("Ticket", ticket.name, "status"), "Replied")
+
+		# Only References (a client that drops In-Reply-To, or one answering an older mail): still threads.
+		answer, answer_id = self.mail(
+			alice,
+			"Re: Printer on fire",
+			"Unplugged.",
+			References=f"<{message_id}> <{agent_id}>",
+		)
+		self.deliver(answer)
+		self.assertEqual(str(self.ticket_of(answer_id).name), str(ticket.name))
+		self.assertEqual(frappe.db.get_value("Ticket", ticket.name, "status"), "Open")
+		self.assertEqual(len(self.received(ticket)), 3)
+		# One acknowledgement only: replies are not first messages.
+		self.assertEqual(len([m for m in self.smtp.to(alice) if m["X-Auto-Response-Suppress"]]), 1)
+
+	def test_the_acknowledgement_is_marked_automatic_for_other_auto_responders(self):
+		# RFC 3834: other auto-responders recognise "Auto-Submitted", not "X-Auto-Submitted"; without it two
+		# auto-responders can answer each other. Frappe's email_headers prefixes "X-" to every header.
+		kim = self.address("kim")
+		raw, _first = self.mail(kim, "Loop check", "Hello.")
+		self.deliver(raw)
+		(ack,) = self.sent_to(kim)
+		self.assertEqual(ack["Auto-Submitted"], "auto-replied", f"headers on the wire: {ack.items()}")
+
+	def test_unknown_sender_html_and_attachments(self):
+		bob = self.address("bob")
+		message = EmailMessage()
+		message["From"] = f"Bob Unknown <{bob}>"
+		message["To"] = self.support
+		message["Subject"] = "Invoice wrong"
+		message_id = make_msgid(domain=self.domain)
+		message["Message-ID"] = message_id
+		message.set_content("The invoice is wrong, see attached.")
+		message.add_alternative("<p>The invoice is <i>wrong</i><script>alert(1)</script></p>", subtype="html")
+		message.add_attachment(
+			b"%PDF-1.4 fake", maintype="application", subtype="pdf", filename="invoice.pdf"
+		)
+		message.add_attachment(b"a,b\n1,2\n", maintype="text", subtype="csv", filename="lines.csv")
+		self.deliver(bytes(message))
+
+		ticket = self.ticket_of(message_id.strip("<>"))
+		self.assertIsNotNone(ticket)
+		self.assertTrue(ticket.contact, "an unknown sender gets a Contact")
+		self.assertEqual(frappe.db.get_value("Contact Email", {"parent": ticket.contact}, "email_id"), bob)
+		self.assertFalse(ticket.customer)
+		self.assertNotIn("<script", ticket.description)
+		(communication,) = self.received(ticket)
+		content = frappe.db.get_value("Communication", communication.name, "content")
+		self.assertNotIn("<script", content)
+		for doctype, name in (("Communication", communication.name), ("Ticket", ticket.name)):
+			files = frappe.get_all(
+				"File",
+				filters={"attached_to_doctype": doctype, "attached_to_name": str(name)},
+				pluck="file_name",
+			)
+			self.assertEqual(sorted(files), ["invoice.pdf", "lines.csv"], doctype)
+		pdf = frappe.get_doc(
+			"File",
+			{
+				"attached_to_doctype": "Ticket",
+				"attached_to_name": str(ticket.name),
+				"file_name": "invoice.pdf",
+			},
+		)
+		self.assertEqual(frappe.safe_decode(pdf.get_content()), "%PDF-1.4 fake")
+
+		# An HTML-only mail: the description is its text, escaped.
+		html_only = EmailMessage()
+		html_only["From"] = bob
+		html_only["To"] = self.support
+		html_only["Subject"] = "Only HTML"
+		html_id = make_msgid(domain=self.domain)
+		html_only["Message-ID"] = html_id
+		html_only.set_content("<p>Hello &amp; <b>bye</b></p>", subtype="html")
+		self.deliver(bytes(html_only))
+		ticket = self.ticket_of(html_id.strip("<>"))
+		self.assertIn("Hello", ticket.description)
+		self.assertNotIn("<b>", ticket.description)
+
+	def test_ticket_number_in_the_subject_threads_only_for_the_tickets_own_people(self):
+		carol, dave, mallory = self.address("carol"), self.address("dave"), self.address("mallory")
+		self.customer_with(carol, dave)
+		raw, first = self.mail(carol, "VPN down", "Cannot connect.")
+		self.deliver(raw)
+		ticket = self.ticket_of(first)
+
+		own, own_id = self.mail(carol, f"Re: #{ticket.name}", "Still down.")
+		colleague, colleague_id = self.mail(dave, f"VPN (#{ticket.name})", "Me too.")
+		stranger, stranger_id = self.mail(mallory, f"Re: #{ticket.name}", "Injected.")
+		self.deliver(own, colleague, stranger)
+
+		self.assertEqual(str(self.ticket_of(own_id).name), str(ticket.name))
+		self.assertEqual(str(self.ticket_of(colleague_id).name), str(ticket.name))
+		strangers = self.ticket_of(stranger_id)
+		self.assertNotEqual(str(strangers.name), str(ticket.name))
+		self.assertEqual(strangers.raised_by, mallory)
+		self.assertEqual(len(self.received(ticket)), 3)
+
+	def test_the_same_message_twice_is_one_ticket_and_one_communication(self):
+		erin = self.address("erin")
+		raw, message_id = self.mail(erin, "Duplicate me", "Once.")
+		self.deliver(raw, raw)
+		self.deliver(raw)
+		self.assertEqual(frappe.db.count("Communication", {"message_id": message_id}), 1)
+		self.assertEqual(frappe.db.count("Ticket", {"raised_by": erin}), 1)
+
+	def test_auto_generated_mail_makes_no_ticket_and_gets_no_answer(self):
+		frank = self.address("frank")
+		out_of_office, ooo_id = self.mail(
+			frank, "Out of office", "Back Monday.", Auto_Submitted="auto-replied"
+		)
+		bulk, bulk_id = self.mail(frank, "Newsletter", "News.", Precedence="bulk")
+		suppress, suppress_id = self.mail(frank, "Auto", "Auto.", X_Auto_Response_Suppress="All")
+		daemon = f"MAILER-DAEMON@{self.domain}"
+		bounce, bounce_id = self.mail(daemon, "Undelivered Mail Returned to Sender", "No such user.")
+		self.deliver(out_of_office, bulk, suppress, bounce)
+		for message_id in (ooo_id, bulk_id, suppress_id, bounce_id):
+			communication = frappe.db.get_value(
+				"Communication",
+				{"message_id": message_id},
+				["reference_doctype", "communication_type"],
+				as_dict=True,
+			)
+			self.assertIsNotNone(communication, "auto-generated mail is still recorded")
+			self.assertFalse(communication.reference_doctype, "auto-generated mail made a ticket")
+			self.assertEqual(communication.communication_type, "Automated Message")
+		self.assertEqual(frappe.db.count("Ticket", {"raised_by": ("in", [frank, daemon.lower()])}), 0)
+		self.assertEqual(self.sent_to(frank, wait=0.5), [])
+
+		# A bounce of our acknowledgement threads onto the ticket, but moves nothing and is not answered.
+		grace = self.address("grace")
+		raw, first = self.mail(grace, "Help", "Please.")
+		self.deliver(raw)
+		ticket = self.ticket_of(first)
+		(ack,) = self.sent_to(grace)
+		frappe.db.set_value("Ticket", ticket.name, "status", "Resolved")
+		frappe.db.commit()
+		bounce, bounce_id = self.mail(
+			daemon, "Delivery Status Notification (Failure)", "Bounced.", In_Reply_To=ack["Message-ID"]
+		)
+		self.deliver(bounce)
+		communication = frappe.get_doc("Communication", {"message_id": bounce_id})
+		self.assertEqual(str(communication.reference_name), str(ticket.name))
+		self.assertEqual(communication.communication_type, "Automated Message")
+		self.assertEqual(frappe.db.get_value("Ticket", ticket.name, "status"), "Resolved")
+		self.assertEqual(len(self.sent_to(grace, wait=0.5)), 1)
+
+	def test_one_bad_message_costs_one_message_not_the_batch(self):
+		henry = self.address("henry")
+		good_one, good_one_id = self.mail(henry, "Before the bad one", "One.")
+		bad, bad_id = self.mail(None, "No sender at all", "Who am I?")
+		good_two, good_two_id = self.mail(henry, "After the bad one", "Two.")
+		self.deliver(good_one, bad, good_two)
+
+		self.assertIsNotNone(self.ticket_of(good_one_id))
+		self.assertIsNotNone(self.ticket_of(good_two_id))
+		record = frappe.get_doc("Intake Message", {"message_id": bad_id})
+		self.assertEqual(record.status, "Failed")
+		self.assertEqual(record.channel, "Email")
+		self.assertIn("Traceback", record.error)
+		(eml,) = frappe.get_all(
+			"File",
+			filters={"attached_to_doctype": "Intake Message", "attached_to_name": record.name},
+			pluck="name",
+		)
+		self.assertIn("No sender at all", frappe.safe_decode(frappe.get_doc("File", eml).get_content()))
+		self.assertTrue(frappe.db.exists("Unhandled Email", {"email_account": self.account}))
+		self.assertEqual(self.dovecot.unseen_count(), 0)
+
+	def test_reply_to_a_closed_ticket_reopens_it_within_the_window_and_opens_a_new_one_after(self):
+		ivan = self.address("ivan")
+		raw, first = self.mail(ivan, "Closed soon", "Hello.")
+		self.deliver(raw)
+		ticket = self.ticket_of(first)
+
+		# Resolved: the customer's answer reopens it (routing.workflow, as for every channel).
+		self.set_status(ticket.name, "Resolved")
+		answer, answer_id = self.mail(ivan, f"Re: Closed soon #{ticket.name}", "Not fixed.")
+		self.deliver(answer)
+		self.assertEqual(str(self.ticket_of(answer_id).name), str(ticket.name))
+		self.assertEqual(frappe.db.get_value("Ticket", ticket.name, "status"), "Open")
+
+		# Closed a moment ago: back onto it, reopened.
+		self.set_status(ticket.name, "Closed")
+		answer, answer_id = self.mail(ivan, f"Re: Closed soon #{ticket.name}", "Again.")
+		self.deliver(answer)
+		self.assertEqual(str(self.ticket_of(answer_id).name), str(ticket.name))
+		self.assertEqual(frappe.db.get_value("Ticket", ticket.name, "status"), "Open")
+
+		# Closed 20 days ago: a new ticket, linked to the old one, which stays closed.
+		self.set_status(ticket.name, "Closed")
+		version = DocType("Version")
+		frappe.qb.update(version).set(version.creation, add_days(now_datetime(), -20)).where(
+			(version.ref_doctype == "Ticket") & (version.docname == str(ticket.name))
+		).run()
+		# Without a version of the close (none is written under the test runner), its last change counts.
+		frappe.db.set_value(
+			"Ticket", ticket.name, "modified", add_days(now_datetime(), -20), update_modified=False
+		)
+		frappe.db.commit()
+		late, late_id = self.mail(ivan, f"Re: Closed soon #{ticket.name}", "Months later.")
+		self.deliver(late)
+		new = self.ticket_of(late_id)
+		self.assertNotEqual(str(new.name), str(ticket.name))
+		self.assertEqual(str(new.reopened_from), str(ticket.name))
+		self.assertEqual(frappe.db.get_value("Ticket", ticket.name, "status"), "Closed")
+
+	def set_status(self, ticket_name, status):
+		ticket = frappe.get_doc("Ticket", ticket_name)
+		ticket.status = status
+		ticket.flags.status_set_by_app = True
+		ticket.save(ignore_permissions=True)
+		frappe.db.commit()
+
+	def test_an_internal_note_never_goes_out_by_email(self):
+		judy = self.address("judy")
+		raw, first = self.mail(judy, "Secret stuff", "Hi.")
+		self.deliver(raw)
+		ticket = self.ticket_of(first)
+		before = len(self.sent_to(judy))
+		secret = unique("internal-only")
+		from frappe.desk.form.utils import add_comment
+
+		add_comment("Ticket", str(ticket.name), f"<p>{secret}</p>", "Administrator", "Administrator")
+		frappe.db.commit()
+		time.sleep(0.3)
+		self.send_queue()
+		self.assertEqual(len(self.sent_to(judy, wait=0.5)), before)
+		self.assertFalse(any(secret in text_of(m) for m in self.smtp.messages))
+		self.assertFalse(
+			frappe.db.exists("Email Queue", {"message": ("like", f"%{secret}%")}),
+			"an internal note was queued as mail",
+		)
