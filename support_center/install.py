@@ -40,6 +40,16 @@ def ensure_masters():
 	ensure_settings()
 	ensure_routing_masters()
 	ensure_conversation_settings()
+	ensure_agents_can_write_email()
+
+
+def ensure_agents_can_write_email():
+	"""Frappe's email composer reads the outgoing Email Account (for its signature) with the user's own
+	permissions; without read access an agent gets "Not permitted" each time they open it."""
+	from frappe.permissions import add_permission
+
+	if not frappe.db.exists("Custom DocPerm", {"parent": "Email Account", "role": "Support Team"}):
+		add_permission("Email Account", "Support Team", 0)
 
 
 def ensure_roles():

@@ -227,6 +227,7 @@ class TestPhoneIntake(FrappeTestCase):
 
 	def test_saving_the_call_again_does_not_duplicate(self):
 		call = self.call("+1 303 555 0177")
+		call.reload()  # ERPNext's own Call Log hooks save it again after insert
 		call.summary = "Asked about delivery"
 		call.save()
 		self.assertEqual(

@@ -56,8 +56,8 @@ frappe.ui.form.on("Ticket", {
 });
 
 // A reply sent after another agent's newer reply asks first.
-if (frappe.ui.form.CommunicationComposer && !frappe.ui.form.CommunicationComposer.__sc_patched) {
-	const composer = frappe.ui.form.CommunicationComposer;
+if (frappe.views.CommunicationComposer && !frappe.views.CommunicationComposer.__sc_patched) {
+	const composer = frappe.views.CommunicationComposer;
 	const send_email = composer.prototype.send_email;
 	composer.__sc_patched = true;
 	composer.prototype.send_email = function (...args) {
@@ -150,8 +150,8 @@ function sc_consult_dialog(frm) {
 
 // The email composer gets a canned-reply picker (search as you type, filtered by the ticket's category and
 // the agent's scope); the chosen reply is rendered on the server and inserted into the message.
-if (frappe.ui.form.CommunicationComposer && !frappe.ui.form.CommunicationComposer.__sc_canned) {
-	const composer = frappe.ui.form.CommunicationComposer;
+if (frappe.views.CommunicationComposer && !frappe.views.CommunicationComposer.__sc_canned) {
+	const composer = frappe.views.CommunicationComposer;
 	const get_fields = composer.prototype.get_fields;
 	composer.__sc_canned = true;
 	composer.prototype.get_fields = function () {
