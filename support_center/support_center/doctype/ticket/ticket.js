@@ -168,25 +168,39 @@ if (frappe.views.CommunicationComposer && !frappe.views.CommunicationComposer.__
 				query: "support_center.api.canned_reply.link_search",
 				filters: { ticket: frm.doc.name },
 			}),
-			onchange: () => {
-				const field = this.dialog && this.dialog.fields_dict.sc_canned_reply;
-				const name = field && field.get_value();
-				if (!name) return;
-				frappe
-					.xcall("support_center.api.canned_reply.render", { ticket: frm.doc.name, canned_reply: name })
-					.then((html) => {
-						const content = this.dialog.fields_dict.content;
-						const quill = content.quill;
-						if (quill) {
-							const at = (quill.getSelection() || { index: quill.getLength() - 1 }).index;
-							quill.clipboard.dangerouslyPasteHTML(at, html);
-						} else {
-							content.set_value(`${content.get_value() || ""}${html}`);
-						}
-						field.set_value("");
-					});
-			},
 		});
 		return fields;
+	};
+}
+
+// Insert the chosen canned reply once the picker has settled on it (a dialog field's onchange does not fire
+// for a pick from the dropdown).
+if (frappe.views.CommunicationComposer && !frappe.views.CommunicationComposer.__sc_canned_insert) {
+	const composer = frappe.views.CommunicationComposer;
+	const make = composer.prototype.make;
+	composer.__sc_canned_insert = true;
+	composer.prototype.make = function (...args) {
+		make.apply(this, args);
+		const field = this.dialog && this.dialog.fields_dict.sc_canned_reply;
+		if (!field) return;
+		let inserting = false;
+		const insert = () =>
+			setTimeout(() => {
+				const name = field.get_value();
+				if (!name || inserting) return;
+				inserting = true;
+				frappe
+					.xcall("support_center.api.canned_reply.render", {
+						ticket: this.frm.doc.name,
+						canned_reply: name,
+					})
+					.then((html) => {
+						const content = this.dialog.fields_dict.content;
+						content.set_value(`${content.get_value() || ""}${html}`);
+						field.set_value("");
+					})
+					.finally(() => (inserting = false));
+			}, 300);
+		field.$input.on("awesomplete-selectcomplete change", insert);
 	};
 }
