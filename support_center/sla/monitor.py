@@ -15,7 +15,6 @@ from datetime import datetime
 import frappe
 from frappe import _
 from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
-from frappe.desk.form.assign_to import add as add_assignment
 from frappe.query_builder import DocType
 from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import now_datetime
@@ -151,20 +150,14 @@ def escalate(ticket, policy) -> None:
 		ticket.add_comment(
 			"Info", _("Priority raised to {0} after the SLA breach").format(policy.breach_raise_priority_to)
 		)
-	if policy.breach_reassign_to_team:
-		member = least_loaded_member(policy.breach_reassign_to_team)
-		if member and member not in assignees(ticket):
-			add_assignment(
-				{
-					"doctype": "Ticket",
-					"name": str(ticket.name),
-					"assign_to": [member],
-					"description": _("SLA breached: reassigned to {0}").format(
-						policy.breach_reassign_to_team
-					),
-				},
-				ignore_permissions=True,
-			)
+	team = policy.breach_reassign_to_team
+	if team and ticket.get("team") != team:
+		# The team's own assignment rule picks the agent, as for any ticket that reaches the team.
+		from support_center.routing.assign import route
+
+		frappe.db.set_value("Ticket", ticket.name, "team", team)
+		ticket.team = team
+		route(ticket, _("SLA breached: escalated to team {0}").format(team))
 
 
 def assignees(ticket) -> list[str]:
@@ -185,22 +178,3 @@ def users_with_role(role: str) -> list[str]:
 		.where((has_role.role == role) & (has_role.parenttype == "User") & (user.enabled == 1))
 		.run(pluck=True)
 	)
-
-
-def least_loaded_member(team: str) -> str | None:
-	members = [
-		m.user
-		for m in frappe.get_cached_doc("User Group", team).user_group_members
-		if frappe.db.get_value("User", m.user, "enabled")
-	]
-	if not members:
-		return None
-	todo = DocType("ToDo")
-	open_counts = dict(
-		frappe.qb.from_(todo)
-		.select(todo.allocated_to, Count("*"))
-		.where((todo.status == "Open") & todo.allocated_to.isin(members))
-		.groupby(todo.allocated_to)
-		.run()
-	)
-	return min(members, key=lambda user: (open_counts.get(user, 0), user))
