@@ -109,7 +109,7 @@ def strip_docinfo(docinfo) -> None:
 
 
 @frappe.whitelist()
-def getdoc(doctype, name):
+def getdoc(doctype: str, name: str) -> None:
 	frappe_getdoc(doctype, name)
 	strip_docinfo(frappe.response.get("docinfo"))
 	if doctype == "Ticket" and not is_support_staff():
@@ -119,7 +119,7 @@ def getdoc(doctype, name):
 
 
 @frappe.whitelist()
-def get_docinfo(doc=None, doctype=None, name=None):
+def get_docinfo(doc: str | dict | None = None, doctype: str | None = None, name: str | None = None) -> None:
 	frappe_get_docinfo(doc, doctype, name)
 	strip_docinfo(frappe.response.get("docinfo"))
 
