@@ -83,7 +83,7 @@ def make_team(members: list[str]) -> str:
 	return team.name
 
 
-def make_category(team: str | None = None, responsible: str | None = None) -> str:
+def make_category(team: str | None = None, responsible: str | None = None, **values) -> str:
 	category = frappe.get_doc(
 		{
 			"doctype": "Support Category",
@@ -91,6 +91,7 @@ def make_category(team: str | None = None, responsible: str | None = None) -> st
 			"parent_support_category": "All Topics",
 			"team": team,
 			"responsible": responsible,
+			**values,
 		}
 	).insert(ignore_permissions=True)
 	return category.name

@@ -9,7 +9,7 @@ from frappe.utils import add_to_date, get_datetime, now_datetime
 from support_center.sla import monitor
 from support_center.sla.calendar import add_business_time
 from support_center.sla.service import calendar_for, to_aware, to_naive
-from support_center.tests.factories import make_customer, make_ticket, make_user, unique
+from support_center.tests.factories import make_category, make_customer, make_ticket, make_user, unique
 
 HOUR = 3600
 
@@ -23,17 +23,6 @@ def make_policy(targets=None, **values):
 			"policy_name": unique("SLA"),
 			"targets": targets,
 			"next_response_time": None,
-			**values,
-		}
-	).insert()
-
-
-def make_category(**values):
-	return frappe.get_doc(
-		{
-			"doctype": "Support Category",
-			"title": unique("Topic"),
-			"parent_support_category": "All Topics",
 			**values,
 		}
 	).insert()
@@ -61,16 +50,16 @@ def move_clock_back(ticket, hours: float):
 class TestSlaPolicyChoice(FrappeTestCase):
 	def test_the_specific_policy_applies_and_the_ticket_records_why(self):
 		category = make_category()
-		policy = make_policy(category=category.name)
-		ticket = make_ticket(category=category.name)
+		policy = make_policy(category=category)
+		ticket = make_ticket(category=category)
 		self.assertEqual(ticket.sla_policy, policy.name)
-		self.assertIn(category.name, ticket.sla_reason)
+		self.assertIn(category, ticket.sla_reason)
 
 	def test_a_subcategory_inherits_its_parents_policy(self):
 		parent = make_category(is_group=1)
-		child = make_category(parent_support_category=parent.name)
-		policy = make_policy(category=parent.name)
-		self.assertEqual(make_ticket(category=child.name).sla_policy, policy.name)
+		child = make_category(parent_support_category=parent)
+		policy = make_policy(category=parent)
+		self.assertEqual(make_ticket(category=child).sla_policy, policy.name)
 
 	def test_the_policy_is_chosen_again_when_category_priority_or_customer_change(self):
 		customer = make_customer()
@@ -105,7 +94,7 @@ class TestSlaClock(FrappeTestCase):
 	def setUp(self):
 		self.category = make_category()
 		self.policy = make_policy(
-			category=self.category.name,
+			category=self.category,
 			targets=[
 				{
 					"priority": "Medium",
@@ -123,7 +112,7 @@ class TestSlaClock(FrappeTestCase):
 		)
 
 	def ticket(self, **values):
-		return make_ticket(category=self.category.name, priority="Medium", **values)
+		return make_ticket(category=self.category, priority="Medium", **values)
 
 	def test_deadlines_follow_the_targets(self):
 		ticket = self.ticket()
@@ -208,7 +197,7 @@ class TestSlaClock(FrappeTestCase):
 		self.assertTrue(close_to(ticket.response_due, add_to_date(now_datetime(), hours=2), seconds=10))
 
 	def test_a_ticket_without_a_matching_target_has_no_deadline_and_says_so(self):
-		ticket = make_ticket(category=self.category.name, priority="Low")
+		ticket = make_ticket(category=self.category, priority="Low")
 		self.assertEqual(ticket.sla_policy, self.policy.name)
 		self.assertFalse(ticket.sla_status)
 		self.assertIsNone(ticket.resolution_due)
@@ -245,14 +234,14 @@ class TestSlaMonitor(FrappeTestCase):
 		).insert()
 		self.category = make_category(responsible=self.agent)
 		self.policy = make_policy(
-			category=self.category.name,
+			category=self.category,
 			targets=[{"priority": None, "first_response_time": 4 * HOUR, "resolution_time": 8 * HOUR}],
 			breach_raise_priority_to="Urgent",
 			breach_reassign_to_team=self.team.name,
 		)
 
 	def ticket(self):
-		ticket = make_ticket(category=self.category.name, priority="Medium")
+		ticket = make_ticket(category=self.category, priority="Medium")
 		assign(
 			{"doctype": "Ticket", "name": str(ticket.name), "assign_to": [self.agent]},
 			ignore_permissions=True,

@@ -1,7 +1,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from support_center.tests.factories import make_contact, make_customer, make_ticket, unique
+from support_center.tests.factories import make_category, make_contact, make_customer, make_ticket, unique
 
 
 class TestTicket(FrappeTestCase):
@@ -11,18 +11,11 @@ class TestTicket(FrappeTestCase):
 		self.assertGreater(second.name, first.name)
 
 	def test_priority_comes_from_the_category_then_from_the_settings(self):
-		category = frappe.get_doc(
-			{
-				"doctype": "Support Category",
-				"title": unique("Broken parcels"),
-				"parent_support_category": "All Topics",
-				"default_priority": "High",
-			}
-		).insert()
-		self.assertEqual(make_ticket(category=category.name).priority, "High")
+		category = make_category(default_priority="High")
+		self.assertEqual(make_ticket(category=category).priority, "High")
 		default = frappe.db.get_single_value("Support Center Settings", "default_priority")
 		self.assertEqual(make_ticket().priority, default)
-		self.assertEqual(make_ticket(category=category.name, priority="Low").priority, "Low")
+		self.assertEqual(make_ticket(category=category, priority="Low").priority, "Low")
 
 	def test_customer_is_taken_from_the_contact(self):
 		customer = make_customer()
