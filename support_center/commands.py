@@ -14,7 +14,7 @@ def demo(context, password=None):
 	"""Fill the site with a living support desk: customers, agents, topics, articles and tickets."""
 	import frappe
 
-	from support_center.demo import create_demo_data
+	from support_center.demo import create_demo_data, demo_logins
 
 	site = get_site(context)
 	frappe.init(site=site)
@@ -32,7 +32,33 @@ def demo(context, password=None):
 		click.echo(f"Password of the demo users: {password}")
 	else:
 		click.echo("The demo users existed already; their passwords are unchanged.")
+	click.echo("Demo logins:")
+	for role, email in demo_logins():
+		click.echo(f"  {email:<45} {role}")
 	click.echo("Agents work at /app/support; customers see their tickets at /support/tickets.")
+
+
+@support_center.command("complete-setup")
+@click.option("--company", default="Support Center Demo", show_default=True)
+@click.option("--country", default="United States", show_default=True)
+@click.option("--currency", default="USD", show_default=True)
+@click.option("--timezone", default="America/New_York", show_default=True)
+@click.option("--language", default="English", show_default=True)
+@pass_context
+def complete_setup(context, company, country, currency, timezone, language):
+	"""Complete ERPNext's setup wizard (company, country, currency, time zone) unless it is done."""
+	import frappe
+
+	from support_center.site_setup import complete_setup_wizard
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		done_now = complete_setup_wizard(company, country, currency, timezone, language)
+		frappe.db.commit()  # nosemgrep
+	finally:
+		frappe.destroy()
+	click.echo("Setup wizard completed." if done_now else "The setup wizard was already complete.")
 
 
 @support_center.command("benchmark")

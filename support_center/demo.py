@@ -210,6 +210,14 @@ TICKETS = [
 ]
 
 
+def demo_logins() -> list[tuple[str, str]]:
+	"""(what the user is, their login) for every demo user who can log in."""
+	logins = [(role, email) for email, (_first, _last, role) in AGENTS.items()]
+	for customer, people in CUSTOMERS.items():
+		logins += [(f"Customer, {customer}", email) for _f, _l, email, _p, portal in people if portal]
+	return logins
+
+
 def create_demo_data(password: str | None = None) -> dict[str, int]:
 	ensure_masters()
 	password = password or frappe.generate_hash(length=12)
