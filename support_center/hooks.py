@@ -15,6 +15,20 @@ required_apps = ["frappe/erpnext"]
 # Installation
 # ------------
 
+# Records every migrate keeps in step with the code. The app's own roles are also made in before_install,
+# since the doctypes' permissions name them before Frappe syncs fixtures. Custom fields on core doctypes
+# stay in code (install.ensure_masters): the after_install hooks already query them, and Frappe syncs
+# fixtures only after those hooks. Records a manager edits afterwards (Ticket Workflow, SLA policies)
+# are made once, in code, so a migrate never overwrites their edits.
+fixtures = [
+	{
+		"dt": "Role",
+		"filters": [
+			["name", "in", ["Support Manager", "Support Integration", "Support Trusted Integration"]]
+		],
+	},
+]
+
 before_install = "support_center.install.before_install"
 after_install = "support_center.install.after_install"
 after_migrate = "support_center.install.after_migrate"
@@ -34,12 +48,19 @@ permission_query_conditions = {
 	"Ticket": "support_center.permissions.ticket.ticket_query_conditions",
 	"Comment": "support_center.conversation.notes.comment_query_conditions",
 	"Canned Reply": "support_center.conversation.canned.canned_reply_query_conditions",
+	# A ticket's internal mail (consults, mail with third parties) is for staff only.
+	"Communication": "support_center.conversation.visibility.communication_query_conditions",
+	"Support Category": "support_center.permissions.ticket.support_category_query_conditions",
 }
 
 has_permission = {
 	"Ticket": "support_center.permissions.ticket.ticket_has_permission",
 	"Comment": "support_center.conversation.notes.comment_has_permission",
 	"Canned Reply": "support_center.conversation.canned.canned_reply_has_permission",
+	"Communication": "support_center.conversation.visibility.communication_has_permission",
+	"Support Category": "support_center.permissions.ticket.support_category_has_permission",
+	# A ticket's private files follow the ticket, never the ownership of a File record.
+	"File": "support_center.permissions.files.file_has_permission",
 }
 
 has_website_permission = {
@@ -52,6 +73,22 @@ override_whitelisted_methods = {
 	"frappe.desk.form.load.getdoc": "support_center.conversation.notes.getdoc",
 	"frappe.desk.form.load.get_docinfo": "support_center.conversation.notes.get_docinfo",
 	"frappe.realtime.can_subscribe_doc": "support_center.conversation.notes.can_subscribe_doc",
+	"frappe.desk.form.load.get_communications": "support_center.conversation.visibility.get_communications",
+	# Frappe's generic methods that skip the permission hooks (support_center/permissions/generic_endpoints.py).
+	"frappe.desk.listview.get_group_by_count": "support_center.permissions.generic_endpoints.get_group_by_count",
+	"frappe.desk.search.get_link_title": "support_center.permissions.generic_endpoints.get_link_title",
+	"frappe.client.get_count": "support_center.permissions.generic_endpoints.get_count",
+	"frappe.desk.form.utils.add_comment": "support_center.permissions.generic_endpoints.add_form_comment",
+	"frappe.templates.includes.comments.comments.add_comment": (
+		"support_center.permissions.generic_endpoints.add_website_comment"
+	),
+	"frappe.desk.form.assign_to.add": "support_center.permissions.generic_endpoints.assign",
+	"frappe.desk.form.assign_to.add_multiple": "support_center.permissions.generic_endpoints.assign_multiple",
+	"frappe.desk.form.assign_to.remove": "support_center.permissions.generic_endpoints.unassign",
+	"frappe.desk.form.assign_to.remove_multiple": (
+		"support_center.permissions.generic_endpoints.unassign_multiple"
+	),
+	"frappe.desk.form.assign_to.close": "support_center.permissions.generic_endpoints.close_assignment",
 }
 
 # Documents and scheduler
@@ -61,19 +98,28 @@ override_whitelisted_methods = {
 # mail) and our threading, party and auto-reply rules (support_center/intake/email.py).
 override_doctype_class = {
 	"Email Account": "support_center.intake.email.SupportEmailAccount",
+	# Downloads of a ticket's private files follow the ticket (support_center/permissions/files.py).
+	"File": "support_center.permissions.files.SupportFile",
 }
 
 doc_events = {
+	# What customers write is cleaned whatever its shape (Frappe skips values that parse as JSON).
+	"Intake Message": {
+		"validate": "support_center.permissions.customer_input.sanitize_ticket_text",
+	},
 	# An incoming call that ended becomes (part of) a ticket.
 	"Call Log": {
 		"on_update": "support_center.intake.phone.on_call_log_update",
 	},
 	"Communication": {
+		"validate": "support_center.permissions.customer_input.sanitize_ticket_text",
 		"before_insert": [
 			# A colleague's answer to a consult becomes an internal note.
 			"support_center.conversation.consult.intercept_reply",
 			# Mail for a merged ticket goes on to the ticket it was merged into.
 			"support_center.conversation.merge.redirect_communication",
+			# Mail with a third party (and its replies) is internal (conversation/visibility.py).
+			"support_center.conversation.visibility.mark_internal",
 		],
 		"after_insert": [
 			"support_center.sla.service.on_communication",
@@ -84,6 +130,7 @@ doc_events = {
 		"on_update": "support_center.conversation.notes.forget_in_ticket",
 	},
 	"Comment": {
+		"validate": "support_center.permissions.customer_input.sanitize_ticket_text",
 		"on_update": "support_center.conversation.notes.forget_in_ticket",
 	},
 	"Ticket": {

@@ -14,6 +14,8 @@ ROLES = {
 	"Support Team": "Works tickets.",
 	"Customer": "A customer's portal user.",
 	"Support Integration": "A messenger bot or another system that posts customer messages.",
+	"Support Trusted Integration": "An integration that verifies its users' email and phone: they find "
+	"existing customers and receive the acknowledgement.",
 }
 
 
@@ -59,7 +61,9 @@ def ensure_roles():
 				{
 					"doctype": "Role",
 					"role_name": role_name,
-					"desk_access": 0 if role_name in ("Customer", "Support Integration") else 1,
+					"desk_access": 0
+					if role_name in ("Customer", "Support Integration", "Support Trusted Integration")
+					else 1,
 				}
 			).insert(ignore_permissions=True)
 
@@ -112,7 +116,10 @@ def ensure_routing_masters():
 
 
 def ensure_conversation_settings():
-	"""Conversation: the acknowledgement's defaults (a Single's fields read empty until stored)."""
+	"""Conversation: the acknowledgement's defaults (a Single's fields read empty until stored), and the
+	Communication field that keeps mail with third parties internal."""
 	from support_center.conversation.acknowledgement import ensure_acknowledgement_settings
+	from support_center.conversation.visibility import ensure_internal_field
 
 	ensure_acknowledgement_settings()
+	ensure_internal_field()

@@ -7,9 +7,8 @@ that name, so the site is fixed here (as `bench serve --site` does), without Wer
 
 import sys
 
-from werkzeug.serving import run_simple
-
 import frappe.app
+from werkzeug.serving import run_simple
 
 
 def main(site: str, port: int) -> None:

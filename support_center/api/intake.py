@@ -4,9 +4,13 @@ import frappe
 from frappe import _
 
 from support_center.intake.core import decode_attachments, process, receive, received_at
-from support_center.intake.rules import IncomingMessage
+from support_center.intake.limits import webhook_limit
+from support_center.intake.rules import TRUSTED_WEBHOOK, WEBHOOK, IncomingMessage
 
 INTEGRATION_ROLE = "Support Integration"
+# Given to an integration whose channel verifies its users' email and phone (a signed-in chat widget,
+# a messenger that verifies numbers): only then do they find existing customers and get mail.
+TRUSTED_INTEGRATION_ROLE = "Support Trusted Integration"
 
 
 def _ensure_integration() -> None:
@@ -19,6 +23,7 @@ def _ensure_integration() -> None:
 
 
 @frappe.whitelist(methods=["POST"])
+@webhook_limit
 def receive_message(
 	channel: str,
 	conversation_id: str,
@@ -32,8 +37,10 @@ def receive_message(
 	attachments: list | str | None = None,
 ) -> dict:
 	"""Take one message of an external conversation: the same conversation keeps one open ticket, the same
-	message id twice is one message."""
+	message id twice is one message. The sender's email and phone are claims unless the integration is
+	trusted (see ``rules.verified_identity``)."""
 	_ensure_integration()
+	trusted = TRUSTED_INTEGRATION_ROLE in frappe.get_roles()
 	if not (conversation_id or "").strip():
 		frappe.throw(_("conversation_id is required."))
 	if isinstance(attachments, str):
@@ -50,6 +57,7 @@ def receive_message(
 			conversation_id=conversation_id.strip(),
 			attachments=decode_attachments(attachments),
 			received_at=received_at(sent_at),
+			source=TRUSTED_WEBHOOK if trusted else WEBHOOK,
 		)
 	)
 	return {

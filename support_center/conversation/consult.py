@@ -6,6 +6,7 @@ customer and moves nothing. Its Message-ID is that of the mail, so Frappe's inta
 finds it as the parent of the colleague's answer and stores the answer's ``in_reply_to`` = the consult.
 ``intercept_reply`` (Communication before_insert) recognises that and turns the answer into an internal
 Communication of type "Comment" too; ``note_reply`` (after_insert) copies it onto the ticket as a note.
+The same holds for the whole thread: a colleague's reply to the answer, and auto-replies, stay internal.
 """
 
 from email.utils import getaddresses, make_msgid
@@ -17,6 +18,7 @@ from frappe.utils import escape_html, get_fullname, strip_html, validate_email_a
 from support_center.conversation.notes import add_note
 
 CONSULT = "Comment"
+AUTOMATED = "Automated Message"
 MAX_RECIPIENTS = 20
 
 
@@ -103,30 +105,29 @@ def consult(ticket, recipients: str, message: str) -> str:
 	return communication.name
 
 
-def is_consult(name: str | None) -> bool:
+def in_consult_thread(name: str | None) -> bool:
+	"""Whether a Communication is a consult or a mail in its thread (all of them are of type CONSULT)."""
 	if not name:
 		return False
 	row = frappe.db.get_value(
-		"Communication",
-		name,
-		["communication_type", "sent_or_received", "reference_doctype"],
-		as_dict=True,
+		"Communication", name, ["communication_type", "reference_doctype"], as_dict=True
 	)
-	return bool(
-		row
-		and row.communication_type == CONSULT
-		and row.sent_or_received == "Sent"
-		and row.reference_doctype == "Ticket"
-	)
+	return bool(row and row.communication_type == CONSULT and row.reference_doctype == "Ticket")
 
 
 def intercept_reply(doc, method=None) -> None:
-	"""Communication before_insert: a colleague's answer to a consult never becomes a public message."""
-	if doc.communication_type != "Communication" or doc.sent_or_received != "Received":
+	"""Communication before_insert: mail in a consult's thread never becomes a public message.
+
+	That is the colleague's answer, a reply to the answer (another colleague's, or the first one's again)
+	and an auto-reply (out of office) to any of them: whatever answers a mail of the thread, found by
+	In-Reply-To or, in the ticket mailbox, by References (``SupportInboundMail.parent_communication``).
+	"""
+	if doc.sent_or_received != "Received" or doc.communication_type not in ("Communication", AUTOMATED):
 		return
-	if not is_consult(doc.in_reply_to):
+	if not in_consult_thread(doc.in_reply_to):
 		return
 	consult_ticket = frappe.db.get_value("Communication", doc.in_reply_to, "reference_name")
+	doc.flags.consult_auto_reply = doc.communication_type == AUTOMATED
 	doc.communication_type = CONSULT
 	doc.reference_doctype = "Ticket"
 	doc.reference_name = consult_ticket
@@ -138,10 +139,13 @@ def note_reply(doc, method=None) -> None:
 	if not doc.flags.consult_reply:
 		return
 	text = (doc.text_content or strip_html(doc.content or "")).strip()
-	sender = doc.sender_full_name or doc.sender
+	sender = escape_html(doc.sender_full_name or doc.sender or "")
+	if doc.flags.consult_auto_reply:
+		heading = _("Automatic reply from {0} to a consult:").format(sender)
+	else:
+		heading = _("Answer from {0} to a consult:").format(sender)
 	add_note(
 		doc.reference_name,
-		_("Answer from {0} to a consult:").format(escape_html(sender or ""))
-		+ f"<blockquote>{escape_html(text)}</blockquote>",
+		heading + f"<blockquote>{escape_html(text)}</blockquote>",
 		user=doc.sender or "Administrator",
 	)

@@ -9,7 +9,7 @@ the Email Queue) are moved to the end of the ``merged_into`` chain before they a
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
-from frappe.utils import get_fullname
+from frappe.utils import escape_html, get_fullname
 
 from support_center.conversation.notes import add_note
 
@@ -18,6 +18,10 @@ MAX_CHAIN = 50
 
 class MergeCycleError(frappe.ValidationError):
 	pass
+
+
+class DifferentCustomersError(frappe.ValidationError):
+	"""The tickets belong to different parties; the desk asks the agent and sends the confirmation."""
 
 
 def final_ticket(name: str | int) -> str:
@@ -33,7 +37,46 @@ def final_ticket(name: str | int) -> str:
 		current = str(target)
 
 
-def check_merge(source, target) -> None:
+def party_of(ticket) -> tuple[str, str] | None:
+	"""Whose conversation a ticket holds: its customer, else its contact, else its sender's address."""
+	if ticket.customer:
+		return ("Customer", ticket.customer)
+	if ticket.contact:
+		return ("Contact", ticket.contact)
+	if ticket.raised_by:
+		return ("Email", ticket.raised_by.strip().lower())
+	return None
+
+
+def party_label(ticket) -> str:
+	party = party_of(ticket)
+	if not party:
+		return _("nobody")
+	if party[0] == "Customer":
+		return ticket.customer_name or ticket.customer
+	if party[0] == "Contact":
+		return frappe.db.get_value("Contact", ticket.contact, "full_name") or ticket.contact
+	return ticket.raised_by
+
+
+def check_same_party(source, target, confirm_different_customers: bool = False) -> None:
+	"""Merging moves one party's messages and files where the other party reads them: only on purpose."""
+	mine, theirs = party_of(source), party_of(target)
+	if confirm_different_customers or not mine or not theirs or mine == theirs:
+		return
+	# The desk shows the message as HTML, and the names are what people typed.
+	mine_label, theirs_label = escape_html(party_label(source)), escape_html(party_label(target))
+	frappe.throw(
+		_(
+			"Ticket {0} belongs to {1} and ticket {2} to {3}. Merging shows {1}'s conversation and files "
+			"to {3}. Confirm that you want to merge tickets of different customers."
+		).format(source.name, mine_label, target.name, theirs_label),
+		DifferentCustomersError,
+		title=_("Different customers"),
+	)
+
+
+def check_merge(source, target, confirm_different_customers: bool = False) -> None:
 	if str(source.name) == str(target.name):
 		frappe.throw(_("A ticket cannot be merged into itself."))
 	if source.merged_into:
@@ -46,11 +89,12 @@ def check_merge(source, target) -> None:
 				target.name, target.merged_into
 			)
 		)
+	check_same_party(source, target, confirm_different_customers)
 
 
-def merge(source, target) -> None:
+def merge(source, target, confirm_different_customers: bool = False) -> None:
 	"""Move everything of ``source`` to ``target`` and close ``source``. Permissions are the caller's."""
-	check_merge(source, target)
+	check_merge(source, target, confirm_different_customers)
 	src, dst = str(source.name), str(target.name)
 
 	communication = DocType("Communication")

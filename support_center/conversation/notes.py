@@ -7,7 +7,8 @@ who can read a ticket could reach its notes are closed here:
   and ``comment_has_permission`` hide Ticket notes from everyone who is not support staff.
 * The form loader (``frappe.desk.form.load.getdoc`` / ``get_docinfo``) reads comments with ``get_all``,
   without permissions, and returns them in ``docinfo.comments``: ``getdoc`` and ``get_docinfo`` below wrap
-  Frappe's and drop them (and other staff-only parts of the timeline) for non-staff readers of a Ticket.
+  Frappe's and drop them (and other staff-only parts of the timeline, internal mail and automated
+  messages: conversation/visibility.py) for non-staff readers of a Ticket.
 * Frappe copies the first 100 characters of every note into the Ticket's ``_comments`` column, which any
   reader of the ticket can select through the REST API: ``forget_in_ticket`` takes internal notes (and
   internal Communications, see ``consult``) out of it again. The list view's comment counter therefore
@@ -21,12 +22,16 @@ from frappe.desk.form.load import get_docinfo as frappe_get_docinfo
 from frappe.desk.form.load import getdoc as frappe_getdoc
 from frappe.realtime import can_subscribe_doc as frappe_can_subscribe_doc
 
+from support_center.conversation.visibility import customer_visible_names, is_customer_visible
+from support_center.permissions.files import customer_visible_attachments
 from support_center.permissions.ticket import is_support_staff
 
 NOTE = "Comment"
 # What a customer's copy of a ticket's docinfo keeps: the public conversation and attachments.
 HIDDEN_DOCINFO_KEYS = (
 	"comments",
+	# "Attachment" timeline entries name every file, internal ones too.
+	"attachment_logs",
 	"info_logs",
 	"assignment_logs",
 	"shared",
@@ -37,6 +42,7 @@ HIDDEN_DOCINFO_KEYS = (
 	"like_logs",
 	"energy_point_logs",
 	"milestones",
+	"automated_messages",
 )
 
 
@@ -74,9 +80,7 @@ def forget_in_ticket(doc, method=None) -> None:
 	"""Comment / Communication on_update: keep internal content out of the Ticket's ``_comments``."""
 	if doc.reference_doctype != "Ticket" or not doc.reference_name:
 		return
-	internal = (
-		doc.comment_type == NOTE if doc.doctype == "Comment" else doc.communication_type != "Communication"
-	)
+	internal = doc.comment_type == NOTE if doc.doctype == "Comment" else not is_customer_visible(doc)
 	if not internal:
 		return
 	raw = frappe.db.get_value("Ticket", doc.reference_name, "_comments")
@@ -103,9 +107,12 @@ def strip_docinfo(docinfo) -> None:
 	for key in HIDDEN_DOCINFO_KEYS:
 		if key in docinfo:
 			docinfo[key] = []
-	docinfo["communications"] = [
-		c for c in docinfo.get("communications") or [] if c.get("communication_type") == "Communication"
-	]
+	docinfo["attachments"] = customer_visible_attachments(docinfo.get("attachments") or [])
+	# The conversation with the customer only (conversation/visibility.py): no consult, no mail with third
+	# parties, no automated message.
+	communications = docinfo.get("communications") or []
+	visible = customer_visible_names([c.get("name") for c in communications])
+	docinfo["communications"] = [c for c in communications if c.get("name") in visible]
 
 
 @frappe.whitelist()

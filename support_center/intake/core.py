@@ -16,12 +16,15 @@ from frappe import _
 from frappe.utils import cint, escape_html, now_datetime
 from frappe.utils.file_manager import save_file
 
-from support_center.intake.party import customer_of, find_or_create_contact
+from support_center.intake.party import customer_of, sender_contact
 from support_center.intake.rules import (
-	CUSTOMER_CHANNELS,
+	PORTAL,
+	WEBHOOK,
 	Attachment,
 	IncomingMessage,
+	acknowledgement_address,
 	validation_errors,
+	verified_identity,
 )
 
 DEFAULT_MAX_ATTACHMENT_MB = 10
@@ -79,6 +82,7 @@ def store(message: IncomingMessage, dedupe_key: str | None):
 			"sender_name": message.sender_name,
 			"sender_email": message.sender_email,
 			"sender_phone": message.sender_phone,
+			"source": message.source,
 			"subject": message.subject,
 			"text": message.text,
 			"attachments": json.dumps(
@@ -109,10 +113,15 @@ def process(name: str) -> IntakeResult:
 
 
 def deliver(record) -> tuple:
-	contact = find_or_create_contact(record.sender_email, record.sender_phone, record.sender_name)
+	# Stored with the message, so a manager's Retry trusts the sender no more than the first attempt did.
+	source = record.source or WEBHOOK
+	identity = verified_identity(source, record.sender_email, record.sender_phone)
 	ticket = conversation_ticket(record.channel, record.conversation_id)
 	if ticket:
-		return ticket, add_message(ticket, record), False
+		return ticket, add_message(ticket, record, identity.email), False
+	contact, known_address = sender_contact(
+		identity, record.sender_name, record.channel, record.conversation_id
+	)
 	ticket = frappe.get_doc(
 		{
 			"doctype": "Ticket",
@@ -127,18 +136,37 @@ def deliver(record) -> tuple:
 			"channel": record.channel,
 			"contact": contact,
 			"customer": customer_of(contact),
-			"raised_by": record.sender_email,
+			# Only a verified address: replies, mail threading and the portal all trust this field.
+			"raised_by": identity.email,
 			"raised_by_name": record.sender_name,
 			"external_conversation": record.conversation_id,
 		}
 	)
-	ticket.flags.acknowledge = record.channel in CUSTOMER_CHANNELS and bool(record.sender_email)
-	# The party above was found from what the channel says about the sender. Only the portal's own
+	ticket.flags.acknowledge = bool(acknowledgement_address(source, record.channel, identity, known_address))
+	# The party above was found from what the channel proves about the sender. Only the portal's own
 	# users are held to their portal scope (the controller does that); integrations post for anyone.
-	ticket.flags.party_from_intake = record.channel != "Portal"
+	ticket.flags.party_from_intake = source != PORTAL
 	ticket.insert(ignore_permissions=True)
+	note_claims(ticket, record, identity)
 	attach_files(record, ticket)
 	return ticket, None, True
+
+
+def note_claims(ticket, record, identity) -> None:
+	"""Tell the agent what the sender said about themselves that nothing verified (staff-only note)."""
+	claims = [
+		escape_html(value)
+		for value, verified in ((record.sender_email, identity.email), (record.sender_phone, identity.phone))
+		if value and not verified
+	]
+	if claims:
+		ticket.add_comment(
+			"Info",
+			_(
+				"The sender gave {0}; the channel does not verify it, so it was not used to find "
+				"the customer. Link the contact yourself once you have checked it."
+			).format(", ".join(claims)),
+		)
 
 
 def conversation_ticket(channel: str, conversation_id: str | None):
@@ -154,7 +182,7 @@ def conversation_ticket(channel: str, conversation_id: str | None):
 	return frappe.get_doc("Ticket", name) if name else None
 
 
-def add_message(ticket, record) -> str:
+def add_message(ticket, record, sender_email: str | None) -> str:
 	communication = frappe.get_doc(
 		{
 			"doctype": "Communication",
@@ -163,7 +191,8 @@ def add_message(ticket, record) -> str:
 			"sent_or_received": "Received",
 			"subject": record.subject or ticket.subject,
 			"content": as_html(record.text),
-			"sender": record.sender_email,
+			# A claimed address would link the message to that address's contact in the desk timeline.
+			"sender": sender_email,
 			"sender_full_name": record.sender_name,
 			"phone_no": record.sender_phone,
 			"communication_date": record.received_at or now_datetime(),

@@ -23,7 +23,17 @@ only changes the decisions that are ours (hooked with ``override_doctype_class``
   opens a new ticket with ``reopened_from`` pointing at the old one. Resolved tickets are reopened by
   routing.workflow, as for every channel.
 - **Duplicates**: Frappe keeps one Communication per Message-ID (``InboundMail.is_exist_in_system``), so
-  the same message pulled twice makes one ticket and one Communication.
+  the same message pulled twice makes one ticket and one Communication. A mail without a Message-ID gets
+  one made from its content (``email_rules.content_message_id``), so it too is taken in once, and a mail
+  recorded as Failed is not taken in again by a later pull (only by ``retry``). The folder's UIDVALIDITY,
+  which Frappe writes while fetching, is committed before any mail is processed: a mail that fails (and
+  is rolled back) no longer undoes it, which made every later pull an initial sync of the whole folder.
+- **Attachments**: one bad attachment costs that attachment only. Names are made safe (no path, markup
+  or control characters); a part Frappe cannot store (an image PIL cannot read, one too large to decode)
+  is kept unchanged as ``<name>.bin``, and what could not be stored at all (over the site's file size
+  limit, which Frappe skips without a word) is said in an internal note on the ticket. Attachments
+  without a file name are kept instead of dropped, and text whose declared charset is wrong is decoded
+  in the right one instead of losing its accented letters.
 - **One bad message costs one message**: Frappe 15 parses the whole batch in ``get_inbound_mails`` and a
   mail that does not parse (e.g. no From header: ``Email.set_from`` does ``"@" in None``) throws out every
   mail of the batch, which the server has already marked seen. Here each mail is parsed on its own; one
@@ -33,13 +43,27 @@ only changes the decisions that are ours (hooked with ``override_doctype_class``
 """
 
 import hashlib
+import io
+import mimetypes
 
 import frappe
 from frappe import _
+from frappe.core.doctype.file.exceptions import MaxFileSizeReachedError
+from frappe.core.doctype.file.utils import get_random_filename
 from frappe.email.doctype.email_account.email_account import EmailAccount
-from frappe.email.receive import InboundMail
-from frappe.utils import cint, escape_html, get_datetime, now_datetime, strip_html, validate_email_address
+from frappe.email.receive import ALTERNATE_CHARSET_MAP, InboundMail
+from frappe.exceptions import DuplicateEntryError, FileAlreadyAttachedException
+from frappe.utils import (
+	cint,
+	escape_html,
+	get_datetime,
+	get_string_between,
+	now_datetime,
+	strip_html,
+	validate_email_address,
+)
 
+from support_center.conversation.visibility import copies_for_staff_only, is_customer_visible, is_internal
 from support_center.intake import email_rules
 from support_center.intake.core import as_html
 from support_center.intake.party import customer_of, find_or_create_contact
@@ -48,6 +72,13 @@ from support_center.intake.rules import is_auto_generated, ticket_number_from_su
 TICKET = "Ticket"
 SETTINGS = "Support Center Settings"
 DEFAULT_REOPEN_WITHIN_DAYS = 14
+# Frappe strips EXIF from every JPEG it stores by building a Python list of all its pixels (about 70 bytes
+# each): a 25-megapixel image already takes ~1.7 GB. Larger ones are kept as they came.
+MAX_JPEG_PIXELS = 25_000_000
+
+
+class ImageTooLarge(Exception):
+	pass
 
 
 class SupportEmailAccount(EmailAccount):
@@ -88,11 +119,18 @@ class SupportEmailAccount(EmailAccount):
 		except Exception:
 			self.log_error(title=_("Error while connecting to email account {0}").format(self.name))
 			# What was parsed is kept: the server has marked it seen already.
+		# Fetching wrote the folder's UIDVALIDITY and UIDNEXT. Frappe's receive() rolls back a mail that
+		# fails, which undid them when no mail had committed before it: the next pull was an initial sync
+		# again, fetching every mail a second time.
+		frappe.db.commit()
 		return mails
 
 	def record_unparsable(self, uid, raw) -> None:
 		# Nothing of this mail was written: no rollback (the folder's UIDVALIDITY update must stay).
 		reason = frappe.get_traceback()
+		if failed_record(mail_key(raw)):
+			# Fetched again (an initial sync, a renumbered folder): it is recorded already.
+			return
 		try:
 			self.log_error(title=_("Incoming mail could not be read"))
 			record_failed_mail(raw, reason, self.name)
@@ -112,8 +150,11 @@ class SupportEmailAccount(EmailAccount):
 		return super().handle_bad_emails(uid, raw, reason)
 
 	def send_auto_reply(self, communication, email):
-		# Frappe's own auto reply (enable_auto_reply) never answers a machine.
+		# Frappe's own auto reply (enable_auto_reply) never answers a machine, nor internal mail (a
+		# colleague's answer to a consult, a supplier's reply).
 		if getattr(email, "auto_generated", False):
+			return
+		if communication.reference_doctype == TICKET and not is_customer_visible(communication):
 			return
 		return super().send_auto_reply(communication, email)
 
@@ -123,10 +164,69 @@ class SupportInboundMail(InboundMail):
 
 	def __init__(self, content, email_account, uid=None, seen_status=None, append_to=None):
 		super().__init__(content, email_account, uid, seen_status, append_to)
+		if not self.message_id:
+			self.message_id = email_rules.content_message_id(as_bytes(content))
 		headers = {key: str(value) for key, value in self.mail.items()}
 		self.auto_generated = is_auto_generated(headers, self.from_email)
 		self.reopened_from = None
 		self.reopen_ticket = None
+		self.attachment_problems: list[str] = []
+
+	# Parsing (called by Email.__init__)
+
+	def process_part(self, part):
+		# Frappe keeps a part as an attachment only when it has a file name (or is an image): a PDF sent
+		# as "Content-Disposition: attachment" without one was dropped, and an attached .html file was
+		# merged into the body.
+		if (
+			part.get_content_disposition() == "attachment"
+			and not part.is_multipart()
+			and part.get_content_type() not in ("text/plain", "message/rfc822")
+		):
+			self.get_attachment(part)
+			return
+		super().process_part(part)
+
+	def get_payload(self, part):
+		payload = part.get_payload(decode=True)
+		if not isinstance(payload, bytes):
+			return super().get_payload(part)
+		declared = part.get_content_charset()
+		return email_rules.decode_text(
+			payload, [declared, ALTERNATE_CHARSET_MAP.get(declared or ""), "utf-8"], guess=guess_charset
+		)
+
+	def get_attachment(self, part):
+		content = part.get_payload(decode=True)
+		if not content:
+			return
+		content_type = part.get_content_type()
+		try:
+			name = email_rules.header_text(part.get_filename())
+		except Exception:
+			name = None
+		name = email_rules.safe_file_name(name, get_random_filename(content_type=content_type))
+		while name in self.cid_map:
+			name = get_random_filename(content_type=content_type)
+		self.attachments.append({"content_type": content_type, "fname": name, "fcontent": content})
+		cid = (str(part.get("Content-Id") or "")).strip().strip("<>")
+		if cid:
+			self.cid_map[name] = cid
+
+	# Storing
+
+	def save_attachments_in_doc(self, doc):
+		saved = []
+		for attachment in self.attachments:
+			file, problem = store_attachment(doc, attachment["fname"], attachment["fcontent"])
+			if problem:
+				self.attachment_problems.append(problem)
+			if not file:
+				continue
+			saved.append(file)
+			if attachment["fname"] in self.cid_map:
+				self.cid_map[file.name] = self.cid_map[attachment["fname"]]
+		return saved
 
 	def for_tickets(self) -> bool:
 		append_to = self.append_to if self.email_account.use_imap else self.email_account.append_to
@@ -140,13 +240,23 @@ class SupportInboundMail(InboundMail):
 		return data
 
 	def process(self):
+		if not self.flags.retry and failed_record(self.message_id):
+			# Recorded as Failed by an earlier pull; it waits for a Retry, not for the next pull.
+			return None
 		communication = super().process()
 		if not (self.flags.is_new_communication and communication):
 			return communication
 		if communication.reference_doctype == TICKET and communication.reference_name:
-			if self.reopen_ticket and str(self.reopen_ticket) == str(communication.reference_name):
-				reopen(self.reopen_ticket)
-			attach_to_ticket(communication)
+			if not is_customer_visible(communication):
+				# Internal mail: its files stay on it (staff see them in the timeline), not on the ticket
+				# the customer reads, and Frappe's copy to the ticket's owner goes to staff only.
+				copies_for_staff_only(communication)
+			else:
+				if self.reopen_ticket and str(self.reopen_ticket) == str(communication.reference_name):
+					reopen(self.reopen_ticket)
+				self.attachment_problems += attach_to_ticket(communication)
+		if self.attachment_problems:
+			note_attachment_problems(communication, self.attachment_problems)
 		return communication
 
 	def reference_document(self):
@@ -157,7 +267,13 @@ class SupportInboundMail(InboundMail):
 		name = self.threaded_ticket()
 		if name:
 			name = final_ticket(name)
-			if not self.auto_generated and frappe.db.get_value(TICKET, name, "status") == "Closed":
+			# An internal thread (a consult, mail with a supplier) neither reopens the ticket nor opens one.
+			internal = is_internal(self.parent_communication() or {})
+			if (
+				not self.auto_generated
+				and not internal
+				and frappe.db.get_value(TICKET, name, "status") == "Closed"
+			):
 				action = email_rules.closed_reply_action(
 					closed_at(name), now_datetime(), reopen_within_days()
 				)
@@ -168,6 +284,23 @@ class SupportInboundMail(InboundMail):
 					self.reopen_ticket = name
 		self._reference_document = frappe.get_doc(TICKET, name) if name else ""
 		return self._reference_document
+
+	def parent_communication(self):
+		# Frappe looks at In-Reply-To only. A reply to a mail the desk never got (one colleague answering
+		# another who was asked by the desk) names our mail in References only: its parent is the newest
+		# of those we have, so the thread's rules (consult, internal) follow it.
+		if self._parent_communication is not None:
+			return self._parent_communication
+		if super().parent_communication() or not self.for_tickets():
+			return self._parent_communication
+		for message_id in email_rules.thread_ids(None, self.mail.get("References")):
+			name = frappe.db.get_value(
+				"Communication", {"message_id": ("in", [message_id, f"<{message_id}>"])}, "name"
+			)
+			if name:
+				self._parent_communication = frappe.get_doc("Communication", name)
+				break
+		return self._parent_communication
 
 	def threaded_ticket(self) -> str | None:
 		for message_id in email_rules.thread_ids(self.mail.get("In-Reply-To"), self.mail.get("References")):
@@ -300,23 +433,165 @@ def reopen(ticket_name: str) -> None:
 	ticket.add_comment("Info", _("Reopened: the customer wrote again by email."))
 
 
-def attach_to_ticket(communication) -> None:
-	"""The mail's attachments (saved by Frappe on the Communication) are also listed on the ticket."""
+def attach_to_ticket(communication) -> list[str]:
+	"""The mail's attachments (saved by Frappe on the Communication) are also listed on the ticket.
+
+	Returns what could not be listed: one file that fails costs that file only."""
+	problems = []
 	for file in frappe.get_all(
 		"File",
 		filters={"attached_to_doctype": "Communication", "attached_to_name": communication.name},
 		fields=["file_name", "file_url", "is_private"],
 	):
-		frappe.get_doc(
-			{
-				"doctype": "File",
-				"file_name": file.file_name,
-				"file_url": file.file_url,
-				"is_private": file.is_private,
-				"attached_to_doctype": TICKET,
-				"attached_to_name": str(communication.reference_name),
-			}
-		).insert(ignore_permissions=True)
+		try:
+			in_savepoint(
+				lambda file=file: frappe.get_doc(
+					{
+						"doctype": "File",
+						"file_name": file.file_name,
+						"file_url": file.file_url,
+						"is_private": file.is_private,
+						"attached_to_doctype": TICKET,
+						"attached_to_name": str(communication.reference_name),
+					}
+				).insert(ignore_permissions=True)
+			)
+		except Exception as error:
+			problems.append(
+				_("{0} is on the message but could not be listed on the ticket: {1}").format(
+					file.file_name, reason_of(error)
+				)
+			)
+	return problems
+
+
+def store_attachment(doc, name: str, content: bytes) -> tuple:
+	"""Store one attachment of a mail on ``doc``: (the File or None, what went wrong or None).
+
+	A part Frappe cannot store as it is (an image PIL cannot read or that is too large to decode) is kept
+	unchanged under ``<name>.bin``, which nothing tries to read as an image.
+	"""
+	try:
+		return in_savepoint(lambda: save_attachment(doc, name, content, check_image=True)), None
+	except (FileAlreadyAttachedException, DuplicateEntryError):
+		# The same file twice on one mail: Frappe keeps it once.
+		return None, None
+	except MaxFileSizeReachedError:
+		from frappe.core.api.file import get_max_file_size
+
+		return None, _("{0} ({1} MB) was not stored: the largest file this site accepts is {2} MB.").format(
+			name, round(len(content) / 1048576, 1), round(get_max_file_size() / 1048576, 1)
+		)
+	except Exception as error:
+		reason = reason_of(error)
+	try:
+		kept = in_savepoint(lambda: save_attachment(doc, f"{name}.bin", content, check_image=False))
+	except Exception as error:
+		return None, _("{0} could not be stored ({1}; then {2}).").format(name, reason, reason_of(error))
+	return kept, _("{0} could not be stored as sent ({1}); it is kept unchanged as {2}.").format(
+		name, reason, kept.file_name
+	)
+
+
+def save_attachment(doc, name: str, content: bytes, check_image: bool):
+	if check_image and mimetypes.guess_type(name)[0] == "image/jpeg":
+		check_jpeg_size(content)
+	file = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": name,
+			"attached_to_doctype": doc.doctype,
+			"attached_to_name": doc.name,
+			"is_private": 1,
+			"content": content,
+		}
+	)
+	file.save(ignore_permissions=True)
+	return file
+
+
+def check_jpeg_size(content: bytes) -> None:
+	from PIL import Image
+
+	# Reads the header only; unreadable images fail later, in Frappe's own EXIF stripping.
+	try:
+		width, height = Image.open(io.BytesIO(content)).size
+	except Image.DecompressionBombError:
+		raise
+	except Exception:
+		return
+	if width * height > MAX_JPEG_PIXELS:
+		raise ImageTooLarge(_("the image is {0} × {1} pixels, too large to process").format(width, height))
+
+
+def in_savepoint(action):
+	"""Run ``action``; if it fails, undo its database writes only and raise."""
+	savepoint = f"sc_{frappe.generate_hash(length=10)}"
+	messages = len(frappe.local.message_log)
+	frappe.db.savepoint(savepoint)
+	try:
+		result = action()
+	except Exception:
+		frappe.db.rollback(save_point=savepoint)
+		# What frappe.throw queued would be shown to whoever retries the mail, as if it had failed.
+		del frappe.local.message_log[messages:]
+		raise
+	frappe.db.release_savepoint(savepoint)
+	return result
+
+
+def reason_of(error: Exception) -> str:
+	return strip_html(str(error)).strip() or type(error).__name__
+
+
+def note_attachment_problems(communication, problems: list[str]) -> None:
+	"""An internal note on the ticket (or on the message, when it has none) listing what was not stored."""
+	if communication.reference_doctype == TICKET and communication.reference_name:
+		doc = frappe.get_doc(TICKET, communication.reference_name)
+	else:
+		doc = communication
+	intro = _("Some attachments of the message from {0} could not be stored:").format(
+		communication.sender or ""
+	)
+	items = "".join(f"<li>{escape_html(problem)}</li>" for problem in problems)
+	doc.add_comment("Comment", f"<p>{escape_html(intro)}</p><ul>{items}</ul>")
+
+
+def guess_charset(payload: bytes) -> str | None:
+	import chardet
+
+	return chardet.detect(payload).get("encoding")
+
+
+def as_bytes(raw) -> bytes:
+	return raw if isinstance(raw, bytes) else (raw or "").encode("utf-8", "surrogateescape")
+
+
+def mail_key(raw) -> str:
+	"""The id a raw mail is known by: its Message-ID, else one made from its content (as the InboundMail
+	of the same mail gets)."""
+	from email import message_from_bytes
+
+	content = as_bytes(raw)
+	try:
+		header = str(message_from_bytes(content).get("Message-ID") or "")
+	except Exception:
+		header = ""
+	return get_string_between("<", header, ">").strip() or email_rules.content_message_id(content)
+
+
+def failed_dedupe_key(message_key: str) -> str:
+	key = f"Email:{message_key}"
+	# dedupe_key holds 140 characters; some mailers make longer Message-IDs.
+	return key if len(key) <= 140 else f"Email:sha256:{hashlib.sha256(message_key.encode()).hexdigest()}"
+
+
+def failed_record(message_key: str | None) -> str | None:
+	if not message_key:
+		return None
+	return frappe.db.get_value(
+		"Intake Message", {"dedupe_key": failed_dedupe_key(message_key), "status": "Failed"}, "name"
+	)
 
 
 def record_failed_mail(raw, reason: str, email_account: str | None = None) -> str:
@@ -327,15 +602,16 @@ def record_failed_mail(raw, reason: str, email_account: str | None = None) -> st
 	from frappe.utils.file_manager import save_file
 
 	content = raw if isinstance(raw, bytes) else (raw or "").encode("utf-8", "replace")
+	message_id = mail_key(raw)
 	try:
 		parsed = message_from_bytes(content) if isinstance(raw, bytes) else message_from_string(raw or "")
-		message_id = (parsed.get("Message-ID") or "").strip().strip("<>") or None
 		name, address = parseaddr(str(parsed.get("From") or ""))
 		subject = str(parsed.get("Subject") or "")[:140] or None
 	except Exception:
-		message_id, name, address, subject = None, "", "", None
-	dedupe_key = f"Email:{message_id}" if message_id else None
-	existing = dedupe_key and frappe.db.get_value("Intake Message", {"dedupe_key": dedupe_key}, "name")
+		name, address, subject = "", "", None
+	# A mail without a Message-ID is known by its content, so fetching it again finds this record.
+	dedupe_key = failed_dedupe_key(message_id)
+	existing = frappe.db.get_value("Intake Message", {"dedupe_key": dedupe_key}, "name")
 	if existing:
 		frappe.db.set_value("Intake Message", existing, {"status": "Failed", "error": reason})
 		return existing
@@ -344,7 +620,7 @@ def record_failed_mail(raw, reason: str, email_account: str | None = None) -> st
 			"doctype": "Intake Message",
 			"channel": "Email",
 			"status": "Failed",
-			"message_id": message_id,
+			"message_id": message_id[:140],
 			"email_account": email_account,
 			"dedupe_key": dedupe_key,
 			"received_at": now_datetime(),
@@ -382,6 +658,7 @@ def retry(intake_message: str) -> dict:
 		frappe.throw(_("No incoming Email Account takes mail for tickets."))
 	account = frappe.get_doc("Email Account", account_name)
 	mail = SupportInboundMail(raw, account, None, None, TICKET)
+	mail.flags.retry = True
 	communication = mail.process()
 	record.db_set(
 		{

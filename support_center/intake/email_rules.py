@@ -2,12 +2,18 @@
 what a reply to a closed ticket does. support_center.intake.email applies them to Frappe's mail pipeline.
 """
 
+import codecs
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.header import decode_header
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+# Path separators, markup, characters Windows refuses, control characters.
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+MAX_FILE_NAME_LENGTH = 120
 
 # What happens to a customer's message that names a Closed ticket.
 APPEND = "append"  # goes onto the ticket, which is reopened
@@ -66,3 +72,86 @@ def closed_reply_action(closed_at: datetime | None, now: datetime, reopen_within
 	if closed_at is None:
 		return NEW_TICKET
 	return APPEND if now - closed_at <= timedelta(days=reopen_within_days) else NEW_TICKET
+
+
+def content_message_id(raw: bytes) -> str:
+	"""A Message-ID for a mail that came without one: the same every time the same mail is read again.
+
+	Frappe recognises a mail it already has only by its Message-ID, so a mail without one became a new
+	ticket each time the server handed it out again (an initial sync, a renumbered folder). Line endings
+	are normalised: IMAP gives CRLF, a stored copy may have LF. The ``.invalid`` domain (RFC 2606) says
+	that no mail server made it.
+	"""
+	digest = hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest()
+	return f"{digest}@no-message-id.invalid"
+
+
+def safe_file_name(name: str | None, fallback: str) -> str:
+	"""A name a mail's attachment can be stored under: no path, no markup, no control characters.
+
+	``../../x.pdf`` becomes ``x.pdf``, ``<b>report</b>.pdf`` becomes ``b_report_b_.pdf``; a long name is
+	shortened keeping its extension; nothing left gives ``fallback``.
+	"""
+	cleaned = _UNSAFE_IN_FILE_NAME.sub("_", (name or "").strip())
+	cleaned = re.sub(r"_{2,}", "_", cleaned).strip(" ._")
+	if not cleaned:
+		return fallback
+	if len(cleaned) > MAX_FILE_NAME_LENGTH:
+		stem, dot, extension = cleaned.rpartition(".")
+		if dot and stem and len(extension) <= 10:
+			cleaned = f"{stem[: MAX_FILE_NAME_LENGTH - len(extension) - 1]}.{extension}"
+		else:
+			cleaned = cleaned[:MAX_FILE_NAME_LENGTH]
+	return cleaned
+
+
+def known_charset(charset: str | None) -> bool:
+	if not charset:
+		return False
+	try:
+		codecs.lookup(charset)
+	except LookupError:
+		return False
+	return True
+
+
+def decode_text(
+	payload: bytes, charsets: Iterable[str | None], guess: Callable[[bytes], str | None] | None = None
+) -> str:
+	"""The text of a mail part: in the first charset that decodes it cleanly, then in the one ``guess``
+	detects; else the first known charset with replacement characters, so a loss shows instead of
+	characters silently dropped (Frappe decodes with ``errors="ignore"``).
+	"""
+	candidates = [c for c in charsets if known_charset(c)]
+	for charset in candidates:
+		try:
+			return payload.decode(charset)
+		except UnicodeDecodeError:
+			continue
+	guessed = guess(payload) if guess else None
+	if known_charset(guessed):
+		try:
+			return payload.decode(guessed)
+		except UnicodeDecodeError:
+			pass
+	return payload.decode(candidates[0] if candidates else "utf-8", "replace")
+
+
+def header_text(value: str | None) -> str:
+	"""A header value (or a file name) with every RFC 2047 encoded word decoded, not only the first.
+
+	Frappe keeps only the first chunk: ``=?utf-8?q?M=C3=A4rz?= 2024.pdf`` lost `` 2024.pdf``.
+	"""
+	if not value:
+		return ""
+	try:
+		chunks = decode_header(value)
+	except Exception:
+		return value
+	text = []
+	for chunk, charset in chunks:
+		if isinstance(chunk, bytes):
+			text.append(decode_text(chunk, [charset, "utf-8"]))
+		else:
+			text.append(chunk)
+	return "".join(text)

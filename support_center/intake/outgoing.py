@@ -13,13 +13,16 @@ import frappe
 from frappe import _
 from frappe.utils import strip_html_tags
 
+from support_center.conversation.visibility import is_customer_visible
+
 HOOK = "support_center_outgoing_message"
 
 
 def on_communication(communication, method=None) -> None:
+	# Mail with a supplier is no reply to the customer (conversation/visibility.py).
 	if (
 		communication.reference_doctype != "Ticket"
-		or communication.communication_type != "Communication"
+		or not is_customer_visible(communication)
 		or communication.sent_or_received != "Sent"
 	):
 		return

@@ -5,7 +5,8 @@ from frappe import _
 from frappe.utils import format_duration
 
 from support_center.intake.core import receive
-from support_center.intake.rules import IncomingMessage, phone_key
+from support_center.intake.party import site_country_code
+from support_center.intake.rules import TELEPHONY, IncomingMessage, normalise_phone
 
 ANSWERED = frozenset({"Completed"})
 MISSED = frozenset({"No Answer", "Busy", "Failed", "Canceled"})
@@ -16,7 +17,8 @@ def on_call_log_update(call_log, method=None) -> None:
 	if call_log.type != "Incoming" or call_log.status not in ANSWERED | MISSED:
 		return
 	caller = call_log.get("from")
-	if not phone_key(caller):
+	number = normalise_phone(caller, site_country_code())
+	if not number:
 		return
 	if call_log.status in ANSWERED:
 		text = _("Incoming call from {0}, {1}.").format(caller, format_duration(call_log.duration or 0))
@@ -32,8 +34,10 @@ def on_call_log_update(call_log, method=None) -> None:
 			text=text,
 			subject=_("Call from {0}").format(caller),
 			sender_phone=caller,
+			# The telephony provider reports the caller's number: it identifies the sender.
+			source=TELEPHONY,
 			message_id=f"call-log:{call_log.name}",
-			conversation_id=phone_key(caller),
+			conversation_id=number,
 			received_at=call_log.start_time or call_log.creation,
 		)
 	)

@@ -4,9 +4,11 @@ import frappe
 from frappe import _
 
 from support_center.intake.core import IntakeResult, receive
-from support_center.intake.rules import Attachment, IncomingMessage
+from support_center.intake.limits import portal_limit
+from support_center.intake.rules import PORTAL, Attachment, IncomingMessage
 
 
+@portal_limit
 def file_ticket(
 	subject: str, description: str, category: str | None = None, attachments: tuple[Attachment, ...] = ()
 ) -> IntakeResult:
@@ -27,6 +29,8 @@ def file_ticket(
 			sender_email=email,
 			sender_name=full_name,
 			attachments=attachments,
+			# The address of the logged-in user's account: theirs, unlike one typed into a form.
+			source=PORTAL,
 		)
 	)
 	if category and result.created:

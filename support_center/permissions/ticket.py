@@ -85,3 +85,16 @@ def ticket_has_website_permission(
 	if is_support_staff(user):
 		return True
 	return portal_scope(user).covers(doc.contact, doc.customer)
+
+
+def support_category_query_conditions(user: str | None = None) -> str:
+	"""Customers see the published topics only; the rest is the desk's internal routing."""
+	return "" if is_support_staff(user) else "`tabSupport Category`.`published` = 1"
+
+
+def support_category_has_permission(
+	doc, ptype: str | None = None, user: str | None = None, debug: bool = False
+):
+	if is_support_staff(user):
+		return None
+	return None if doc.published else False

@@ -20,6 +20,7 @@ from frappe.query_builder import DocType
 from frappe.utils import add_days, cint, now_datetime
 from pypika.terms import ExistsCriterion
 
+from support_center.conversation.visibility import is_customer_visible
 from support_center.permissions.ticket import is_support_staff
 from support_center.routing import status as rules
 
@@ -111,7 +112,8 @@ def apply_app_status(ticket, event: str, note: str | None = None, **changes) -> 
 
 def on_ticket_communication(ticket, communication) -> None:
 	"""Called by ``Ticket.on_communication_update`` (which replaces Frappe's own status flipping)."""
-	if not communication.flags.in_insert or communication.communication_type != "Communication":
+	# Internal mail (conversation/visibility.py) moves nothing: a supplier's reply is not the customer's.
+	if not communication.flags.in_insert or not is_customer_visible(communication):
 		return
 	if communication.sent_or_received == "Received":
 		apply_app_status(ticket, rules.CUSTOMER_REPLY)

@@ -14,6 +14,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, get_system_timezone, now_datetime
 
+from support_center.conversation.visibility import is_customer_visible
 from support_center.sla.calendar import BusinessCalendar
 from support_center.sla.engine import (
 	Clock,
@@ -62,7 +63,8 @@ def on_communication(communication, method=None) -> None:
 	Only the SLA fields are written, without validating the whole ticket: a message must never be
 	refused because of something unrelated on its ticket, and a failure here is logged, not raised.
 	"""
-	if communication.reference_doctype != "Ticket" or communication.communication_type != "Communication":
+	# Internal mail (a question to a supplier, its answer) is neither a response nor a customer message.
+	if communication.reference_doctype != "Ticket" or not is_customer_visible(communication):
 		return
 	if not communication.reference_name or not frappe.db.exists("Ticket", communication.reference_name):
 		return

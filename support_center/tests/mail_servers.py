@@ -149,6 +149,15 @@ service stats {{
 		finally:
 			imap.logout()
 
+	def create_folder(self, folder: str) -> None:
+		imap = self.client()
+		try:
+			status, detail = imap.create(folder)
+			if status != "OK":
+				raise RuntimeError(f"IMAP CREATE failed: {detail}")
+		finally:
+			imap.logout()
+
 	def unseen_count(self, folder: str = "INBOX") -> int:
 		imap = self.client()
 		try:

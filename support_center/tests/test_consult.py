@@ -5,8 +5,38 @@ from frappe.email.receive import InboundMail
 from frappe.tests.utils import FrappeTestCase
 
 from support_center.api import ticket_consult as api
+from support_center.intake.email import SupportInboundMail
 from support_center.tests.factories import make_agent, make_ticket, portal_customer
 from support_center.tests.test_acknowledgement import outgoing_account
+from support_center.tests.test_conversation_notes import customer_view
+
+
+def mail_from(sender: str, subject: str, body: str, **headers) -> tuple[str, str]:
+	"""A raw mail and its Message-ID; ``headers`` as ``In_Reply_To="<id>"``."""
+	message_id = f"{frappe.generate_hash(length=10)}@elsewhere.test"
+	lines = [
+		f"From: {sender}",
+		"To: desk@support-center.test",
+		f"Subject: {subject}",
+		f"Message-ID: <{message_id}>",
+		"Date: Mon, 23 Nov 2026 10:00:00 +0000",
+		*(f"{key.replace('_', '-')}: {value}" for key, value in headers.items()),
+		"Content-Type: text/plain; charset=utf-8",
+		"",
+		body,
+		"",
+	]
+	return "\r\n".join(lines), message_id
+
+
+def take_in(raw: str, account: str):
+	"""One pulled mail, as the ticket mailbox takes it in, including Frappe's copy to the ticket's owner."""
+	email_account = frappe.get_doc("Email Account", account)
+	email_account.append_to = "Ticket"
+	mail = SupportInboundMail(raw, email_account, uid=1, append_to="Ticket")
+	communication = mail.process()
+	communication.send_email(is_inbound_mail_communcation=True)
+	return communication
 
 
 class TestConsult(FrappeTestCase):
@@ -109,6 +139,84 @@ class TestConsult(FrappeTestCase):
 		self.assertNotIn(
 			"smoke bad", (frappe.db.get_value("Ticket", self.ticket.name, "_comments") or "").lower()
 		)
+
+	def answered_consult(self):
+		"""The consult, and the expert's answer to all (the desk and the second colleague)."""
+		sent = self.consult()
+		raw, answer_id = mail_from(
+			"Expert <expert@partner.test>",
+			f"Re: {sent.subject}",
+			"Smoke is bad, replace the fuser.",
+			In_Reply_To=f"<{sent.message_id}>",
+			References=f"<{sent.message_id}>",
+		)
+		take_in(raw, self.account)
+		return sent, answer_id
+
+	def assert_internal(self, communication, text: str):
+		"""Not a public message, a note for staff, and nowhere a customer looks (nor mailed to them)."""
+		communication.reload()
+		self.assertNotEqual(communication.communication_type, "Communication")
+		self.assertEqual(str(communication.reference_name), str(self.ticket.name))
+		notes = frappe.get_all(
+			"Comment",
+			filters={"reference_name": str(self.ticket.name), "comment_type": "Comment"},
+			pluck="content",
+		)
+		self.assertTrue(any(text in note for note in notes), notes)
+		# the customer owns the ticket (they filed it on the portal): Frappe copies new mail to owners
+		queued = frappe.get_all(
+			"Email Queue Recipient",
+			filters={"recipient": ("like", f"%{self.customer.user}%")},
+			fields=["parent"],
+		)
+		for row in queued:
+			self.assertNotIn(text, frappe.db.get_value("Email Queue", row.parent, "message") or "")
+		frappe.set_user(self.customer.user)
+		seen = customer_view(self.ticket.name)
+		frappe.set_user("Administrator")
+		self.assertIn(frappe.utils.escape_html(self.ticket.subject), seen)
+		self.assertNotIn(text, seen)
+		self.assertNotIn("Is smoke bad", seen)
+		after = frappe.get_doc("Ticket", self.ticket.name)
+		self.assertEqual(after.status, "Open")
+
+	def test_a_colleagues_reply_to_an_answer_stays_internal(self):
+		frappe.db.set_value("Ticket", self.ticket.name, "owner", self.customer.user)
+		sent, answer_id = self.answered_consult()
+		raw, _ = mail_from(
+			"Second <second@partner.test>",
+			f"Re: {sent.subject}",
+			"I disagree, clean the fan first.",
+			In_Reply_To=f"<{answer_id}>",
+			References=f"<{sent.message_id}> <{answer_id}>",
+		)
+		self.assert_internal(take_in(raw, self.account), "clean the fan first")
+
+	def test_a_reply_whose_references_lead_to_the_consult_stays_internal(self):
+		# The second colleague answers a mail the desk never got; only References name the consult.
+		frappe.db.set_value("Ticket", self.ticket.name, "owner", self.customer.user)
+		sent, _answer_id = self.answered_consult()
+		raw, _ = mail_from(
+			"Second <second@partner.test>",
+			f"Re: {sent.subject}",
+			"Ask the vendor about the fuser.",
+			In_Reply_To="<private-thread@partner.test>",
+			References=f"<{sent.message_id}> <private-thread@partner.test>",
+		)
+		self.assert_internal(take_in(raw, self.account), "Ask the vendor")
+
+	def test_an_out_of_office_reply_to_a_consult_stays_internal(self):
+		frappe.db.set_value("Ticket", self.ticket.name, "owner", self.customer.user)
+		sent = self.consult()
+		raw, _ = mail_from(
+			"Expert <expert@partner.test>",
+			f"Automatic reply: {sent.subject}",
+			"I am away until Monday. Quoting: Is smoke bad?",
+			In_Reply_To=f"<{sent.message_id}>",
+			Auto_Submitted="auto-replied",
+		)
+		self.assert_internal(take_in(raw, self.account), "I am away until Monday")
 
 	def test_staff_with_write_only(self):
 		frappe.set_user(self.customer.user)

@@ -1,9 +1,11 @@
 import base64
 import random
+from contextlib import contextmanager
 from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import set_request
 
 from support_center.api.customer_history import recent_tickets
 from support_center.api.intake import receive_message, retry
@@ -18,6 +20,7 @@ from support_center.tests.factories import (
 	portal_customer,
 	unique,
 )
+from support_center.tests.test_acknowledgement import outgoing_account, queued
 
 DELIVERED = []
 
@@ -27,8 +30,43 @@ def record_reply(**values):
 	DELIVERED.append(values)
 
 
-def integration_user() -> str:
-	return make_user(["Support Integration"], "System User")
+def integration_user(trusted: bool = False) -> str:
+	roles = ["Support Integration", "Support Trusted Integration"] if trusted else ["Support Integration"]
+	return make_user(roles, "System User")
+
+
+def new_email() -> str:
+	return f"{frappe.generate_hash(length=12)}@customer.test"
+
+
+@contextmanager
+def site_country(country: str | None):
+	"""National numbers are read in the site's country (System Settings)."""
+	before = frappe.db.get_single_value("System Settings", "country")
+	frappe.db.set_single_value("System Settings", "country", country)
+	try:
+		yield
+	finally:
+		frappe.db.set_single_value("System Settings", "country", before)
+
+
+@contextmanager
+def http_request(path: str):
+	"""Frappe's rate limiter counts only calls made while serving a request."""
+	previous = getattr(frappe.local, "request", None)
+	set_request(method="POST", path=path)
+	try:
+		yield
+	finally:
+		frappe.local.request = previous
+
+
+def visible_to(user: str, ticket) -> bool:
+	frappe.set_user(user)
+	try:
+		return bool(frappe.get_list("Ticket", filters={"name": ticket}, pluck="name"))
+	finally:
+		frappe.set_user("Administrator")
 
 
 class TestMessengerIntake(FrappeTestCase):
@@ -62,8 +100,20 @@ class TestMessengerIntake(FrappeTestCase):
 		ticket = frappe.get_doc("Ticket", result["ticket"])
 		self.assertEqual((ticket.channel, ticket.status), ("Messenger", "Open"))
 		self.assertEqual(ticket.subject, "Hello, my parcel is late")
-		self.assertEqual(ticket.raised_by, f"{self.chat}@example.com")
 		self.assertEqual(frappe.db.get_value("Contact", ticket.contact, "full_name"), "Olga Petrova")
+		# The address is the messenger user's claim: kept for the agent, never used as the sender's.
+		self.assertIsNone(ticket.raised_by)
+		self.assertFalse(frappe.get_all("Contact Email", filters={"parent": ticket.contact}))
+		self.assertTrue(
+			frappe.db.exists(
+				"Comment",
+				{
+					"reference_doctype": "Ticket",
+					"reference_name": str(ticket.name),
+					"content": ("like", f"%{self.chat}@example.com%not verify%"),
+				},
+			)
+		)
 
 	def test_the_same_conversation_keeps_one_ticket_and_a_retried_webhook_is_one_message(self):
 		first = self.post(message_id="m1")
@@ -81,12 +131,74 @@ class TestMessengerIntake(FrappeTestCase):
 		self.assertTrue(later["created"])
 		self.assertNotEqual(later["ticket"], first["ticket"])
 
-	def test_a_known_customer_is_recognised_by_email(self):
+	def test_a_trusted_integration_finds_the_customer_by_email_or_whole_phone_number(self):
 		customer = make_customer()
-		email = f"{unique('known').replace(' ', '')}@example.com"
+		email = new_email()
 		contact = make_contact(customer, email=email)
-		ticket = frappe.get_doc("Ticket", self.post(sender_email=email)["ticket"])
-		self.assertEqual((ticket.contact, ticket.customer), (contact, customer))
+		number = f"+1 206 {random.randint(1000000, 9999999)}"
+		doc = frappe.get_doc("Contact", contact)
+		doc.append("phone_nos", {"phone": number})
+		doc.save(ignore_permissions=True)
+		frappe.set_user(integration_user(trusted=True))
+		by_email = frappe.get_doc("Ticket", self.post(sender_email=email)["ticket"])
+		self.assertEqual(
+			(by_email.contact, by_email.customer, by_email.raised_by), (contact, customer, email)
+		)
+		by_phone = frappe.get_doc(
+			"Ticket",
+			self.post(
+				conversation_id=f"{self.chat}-2", sender_email=None, sender_phone=number.replace(" ", "-")
+			)["ticket"],
+		)
+		self.assertEqual((by_phone.contact, by_phone.customer), (contact, customer))
+
+	def test_a_name_or_a_claimed_address_never_finds_an_existing_customer(self):
+		# Laura's company, with a colleague on the portal who sees the company's tickets.
+		colleague = make_user(["Customer"], "Website User")
+		customer = make_customer(portal_users=(colleague,))
+		email = new_email()
+		number = f"+1 206 {random.randint(1000000, 9999999)}"
+		laura = frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": "Laura",
+				"last_name": unique("Smith"),
+				"email_ids": [{"email_id": email, "is_primary": 1}],
+				"phone_nos": [{"phone": number, "is_primary_phone": 1}],
+				"links": [{"link_doctype": "Customer", "link_name": customer}],
+			}
+		).insert(ignore_permissions=True)
+		for index, claims in enumerate(
+			(
+				{"sender_name": laura.full_name, "sender_email": None},
+				{"sender_name": laura.full_name, "sender_email": email},
+				{"sender_name": "Laura", "sender_email": None, "sender_phone": number},
+			)
+		):
+			frappe.set_user(integration_user())
+			ticket = frappe.get_doc(
+				"Ticket", self.post(conversation_id=f"{self.chat}-{index}", **claims)["ticket"]
+			)
+			self.assertNotEqual(ticket.contact, laura.name)
+			self.assertIsNone(ticket.customer)
+			self.assertIsNone(ticket.raised_by)
+			self.assertFalse(visible_to(colleague, ticket.name))
+		# Laura's address still finds Laura only.
+		self.assertEqual(
+			frappe.get_all(
+				"Contact Email", filters={"email_id": email, "parenttype": "Contact"}, pluck="parent"
+			),
+			[laura.name],
+		)
+
+	def test_the_same_messenger_user_keeps_one_contact_across_tickets(self):
+		first = self.post(message_id="m1")
+		frappe.db.set_value("Ticket", first["ticket"], "status", "Closed")
+		later = self.post("New question", message_id="m2")
+		self.assertEqual(
+			frappe.db.get_value("Ticket", later["ticket"], "contact"),
+			frappe.db.get_value("Ticket", first["ticket"], "contact"),
+		)
 
 	def test_attachments_are_kept_on_the_ticket_and_the_message(self):
 		photo = base64.b64encode(b"\x89PNG fake image").decode()
@@ -155,7 +267,7 @@ class TestMessengerIntake(FrappeTestCase):
 			self.post()
 
 	def test_a_failure_keeps_the_message_and_a_retry_delivers_it(self):
-		with patch.object(core, "find_or_create_contact", side_effect=RuntimeError("contacts are down")):
+		with patch.object(core, "sender_contact", side_effect=RuntimeError("contacts are down")):
 			with self.assertRaises(RuntimeError):
 				self.post(message_id="m1")
 		record = frappe.get_doc("Intake Message", {"dedupe_key": f"Messenger:{self.chat}-m1"})
@@ -170,6 +282,81 @@ class TestMessengerIntake(FrappeTestCase):
 		# The sender retrying the same message now gets the delivered ticket, not a second one.
 		frappe.set_user(integration_user())
 		self.assertEqual(int(self.post(message_id="m1")["ticket"]), int(result["ticket"]))
+
+
+class TestAcknowledgementAndRateLimits(FrappeTestCase):
+	def setUp(self):
+		outgoing_account()
+		frappe.db.set_single_value("Support Center Settings", "send_acknowledgement", 1)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	@classmethod
+	def tearDownClass(cls):
+		super().tearDownClass()
+		# The settings and the outgoing account are rolled back; Frappe's cached copies must go too.
+		frappe.clear_document_cache("Support Center Settings", "Support Center Settings")
+		frappe.local.outgoing_email_account = {}
+
+	def post(self, user: str, **values):
+		frappe.set_user(user)
+		try:
+			result = receive_message(
+				channel="Messenger",
+				conversation_id=f"chat-{frappe.generate_hash(length=8)}",
+				text="Hello",
+				sender_name="Somebody",
+				**values,
+			)
+		finally:
+			frappe.set_user("Administrator")
+		return frappe.get_doc("Ticket", result["ticket"])
+
+	def acknowledged_to(self, ticket) -> list[str]:
+		return [recipient for recipients, _mail in queued(ticket) for recipient in recipients]
+
+	def test_the_acknowledgement_goes_only_to_a_verified_address_of_a_known_contact(self):
+		# Anyone's address, claimed through a plain integration: the site must not mail it.
+		self.assertEqual(self.acknowledged_to(self.post(integration_user(), sender_email=new_email())), [])
+		trusted = integration_user(trusted=True)
+		# Vouched for, but an address the site first hears of: acknowledged in the channel, not by mail.
+		self.assertEqual(self.acknowledged_to(self.post(trusted, sender_email=new_email())), [])
+		known = new_email()
+		make_contact(make_customer(), email=known)
+		self.assertEqual(self.acknowledged_to(self.post(trusted, sender_email=known)), [known])
+		# The portal's own user is mailed at their account's address.
+		customer = portal_customer()
+		frappe.set_user(customer.user)
+		result = file_ticket("Refund please", "I returned the item")
+		frappe.set_user("Administrator")
+		self.assertEqual(self.acknowledged_to(frappe.get_doc("Ticket", result.ticket)), [customer.user])
+
+	def test_the_webhook_is_rate_limited_per_integration_user(self):
+		frappe.db.set_single_value("Support Center Settings", "webhook_messages_per_minute", 2)
+		busy, other = integration_user(), integration_user()
+		with http_request("/api/method/support_center.api.intake.receive_message"):
+			self.post(busy, sender_email=new_email())
+			self.post(busy, sender_email=new_email())
+			before = frappe.db.count("Intake Message")
+			with self.assertRaises(frappe.RateLimitExceededError) as caught:
+				self.post(busy, sender_email=new_email())
+			self.assertEqual(caught.exception.http_status_code, 429)
+			self.assertEqual(frappe.db.count("Intake Message"), before)
+			# Each integration has its own allowance.
+			self.assertTrue(self.post(other, sender_email=new_email()).name)
+
+	def test_the_portal_form_is_rate_limited_per_customer(self):
+		frappe.db.set_single_value("Support Center Settings", "portal_requests_per_hour", 1)
+		first, second = portal_customer(), portal_customer()
+		with http_request("/support/tickets/new"):
+			frappe.set_user(first.user)
+			self.assertTrue(file_ticket("Refund please", "I returned the item").created)
+			with self.assertRaises(frappe.RateLimitExceededError) as caught:
+				file_ticket("Refund please", "Again")
+			self.assertEqual(caught.exception.http_status_code, 429)
+			frappe.set_user(second.user)
+			self.assertTrue(file_ticket("Refund please", "Mine too").created)
 
 
 class TestPhoneIntake(FrappeTestCase):
@@ -195,6 +382,10 @@ class TestPhoneIntake(FrappeTestCase):
 		)
 
 	def test_a_call_from_a_known_number_in_another_format_finds_the_customer(self):
+		with site_country("Russian Federation"):
+			self._call_from_a_known_number_in_another_format()
+
+	def _call_from_a_known_number_in_another_format(self):
 		customer = make_customer()
 		digits = str(random.randint(1000000, 9999999))
 		contact = frappe.get_doc(
@@ -212,6 +403,27 @@ class TestPhoneIntake(FrappeTestCase):
 		self.assertEqual((ticket.channel, ticket.contact, ticket.customer), ("Phone", contact.name, customer))
 		self.assertIn("https://pbx.example.com/rec/1.mp3", ticket.description)
 
+	def test_a_call_finds_only_the_contact_with_the_whole_number(self):
+		digits = str(random.randint(1000000, 9999999))
+		customer = make_customer()
+		for number in (f"+44 206 {digits}", f"(206) {digits[:3]}-{digits[3:]}"):
+			frappe.get_doc(
+				{
+					"doctype": "Contact",
+					"first_name": unique("Caller"),
+					"phone_nos": [{"phone": number, "is_primary_phone": 1}],
+					"links": [{"link_doctype": "Customer", "link_name": customer}],
+				}
+			).insert()
+		with site_country("United States"):
+			# The same last ten digits in another country; the same last seven without the area code.
+			for caller in (f"+7 206 {digits}", digits):
+				ticket = frappe.get_doc("Ticket", int(self.ticket_of(self.call(caller))))
+				self.assertIsNone(ticket.customer, caller)
+			# The American number written internationally is the same number.
+			ticket = frappe.get_doc("Ticket", int(self.ticket_of(self.call(f"+1206{digits}"))))
+			self.assertEqual(ticket.customer, customer)
+
 	def test_more_calls_from_the_number_join_the_open_ticket_and_missed_calls_count(self):
 		number = f"+1 202 555 {random.randint(1000, 9999)}"
 		first = self.call(number, status="No Answer")
@@ -226,7 +438,8 @@ class TestPhoneIntake(FrappeTestCase):
 		self.assertIsNone(self.ticket_of(self.call("+1 202 555 0198", type="Outgoing")))
 
 	def test_saving_the_call_again_does_not_duplicate(self):
-		call = self.call("+1 303 555 0177")
+		# A number never seen: its new Contact must not make ERPNext take the call in a second time.
+		call = self.call(f"+1 303 555 {random.randint(1000, 9999)}")
 		call.reload()  # ERPNext's own Call Log hooks save it again after insert
 		call.summary = "Asked about delivery"
 		call.save()
@@ -260,6 +473,28 @@ class TestPortalAndStaffIntake(FrappeTestCase):
 		)
 		self.assertEqual(ticket.category, category.name)
 		self.assertEqual(ticket.description, "<p>I returned the item</p><p>Order SO-1</p>")
+
+	def test_a_desk_ticket_with_only_the_senders_address_gets_their_contact_and_customer(self):
+		colleague = make_user(["Customer"], "Website User")
+		customer = make_customer(portal_users=(colleague,))
+		email = new_email()
+		contact = make_contact(customer, email=email)
+		frappe.set_user(make_user(["Support Team"]))
+		ticket = frappe.get_doc(
+			{"doctype": "Ticket", "subject": unique("Printer"), "raised_by": email}
+		).insert()
+		frappe.set_user("Administrator")
+		self.assertEqual((ticket.contact, ticket.customer), (contact, customer))
+		self.assertEqual(ticket.customer_name, frappe.db.get_value("Customer", customer, "customer_name"))
+		self.assertTrue(visible_to(colleague, ticket.name))
+		# An address nobody knows becomes a new contact of no customer, as a new mail's sender does.
+		stranger = new_email()
+		other = make_ticket(raised_by=stranger)
+		self.assertEqual(
+			frappe.db.get_value("Contact Email", {"email_id": stranger, "parenttype": "Contact"}, "parent"),
+			other.contact,
+		)
+		self.assertIsNone(other.customer)
 
 	def test_guests_cannot_file_and_unpublished_topics_are_refused(self):
 		frappe.set_user("Guest")

@@ -4,7 +4,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from support_center.api import ticket_merge as api
-from support_center.conversation.merge import MergeCycleError, final_ticket
+from support_center.conversation.merge import DifferentCustomersError, MergeCycleError, final_ticket
 from support_center.conversation.notes import add_note
 from support_center.tests.factories import make_agent, make_ticket, portal_customer
 
@@ -140,3 +140,57 @@ class TestMerge(FrappeTestCase):
 		self.assertEqual(
 			{str(frappe.db.get_value("Ticket", t.name, "merged_into")) for t in (a, b)}, {str(target.name)}
 		)
+
+	def test_tickets_of_different_customers_merge_only_when_confirmed(self):
+		agent = make_agent()
+		first, second = portal_customer(), portal_customer()
+		source = make_ticket(contact=first.contact, customer=first.customer)
+		target = make_ticket(contact=second.contact, customer=second.customer)
+		message(source, "first customer's secret", sender=first.user)
+		frappe.set_user(agent)
+		with self.assertRaises(DifferentCustomersError) as error:
+			api.merge(source.name, target.name)
+		for customer in (first.customer, second.customer):
+			self.assertIn(frappe.db.get_value("Customer", customer, "customer_name"), str(error.exception))
+		with self.assertRaises(DifferentCustomersError):
+			api.bulk_merge(frappe.as_json([source.name]), target.name)
+		frappe.set_user("Administrator")
+		# nothing moved
+		self.assertFalse(frappe.db.get_value("Ticket", source.name, "merged_into"))
+		self.assertEqual(
+			frappe.get_all(
+				"Communication",
+				filters={"reference_doctype": "Ticket", "reference_name": str(target.name)},
+			),
+			[],
+		)
+
+		frappe.set_user(agent)
+		self.assertEqual(api.merge(source.name, target.name, confirm_different_customers=True), target.name)
+		frappe.set_user("Administrator")
+		self.assertEqual(str(frappe.db.get_value("Ticket", source.name, "merged_into")), str(target.name))
+
+	def test_bulk_merge_of_different_customers_needs_the_confirmation_too(self):
+		agent = make_agent()
+		first, second = portal_customer(), portal_customer()
+		same = make_ticket(contact=second.contact, customer=second.customer)
+		other = make_ticket(contact=first.contact, customer=first.customer)
+		target = make_ticket(contact=second.contact, customer=second.customer)
+		frappe.set_user(agent)
+		with self.assertRaises(DifferentCustomersError) as error:
+			api.bulk_merge(frappe.as_json([same.name, other.name]), target.name)
+		self.assertIn(frappe.db.get_value("Customer", first.customer, "customer_name"), str(error.exception))
+		# one refusal stops the whole batch
+		self.assertFalse(frappe.db.get_value("Ticket", same.name, "merged_into"))
+		self.assertEqual(
+			api.bulk_merge(
+				frappe.as_json([same.name, other.name]), target.name, confirm_different_customers=True
+			),
+			2,
+		)
+		frappe.set_user("Administrator")
+		# tickets of the same customer never ask
+		a = make_ticket(contact=first.contact, customer=first.customer)
+		b = make_ticket(contact=first.contact, customer=first.customer)
+		frappe.set_user(agent)
+		self.assertEqual(api.merge(a.name, b.name), b.name)

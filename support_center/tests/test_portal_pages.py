@@ -78,3 +78,30 @@ class TestPortalPages(FrappeTestCase):
 		self.assertNotIn(frappe.utils.escape_html(ticket.subject), html)
 		status, _ = self.render("support/tickets", "Guest")
 		self.assertEqual(status, 403)
+
+	def test_mail_with_a_third_party_never_reaches_the_page(self):
+		ticket = make_ticket(
+			contact=self.customer.contact, customer=self.customer.customer, raised_by=self.customer.user
+		)
+		for recipients, content in (
+			("sales@supplier.test", "Supplier, what is your best price?"),
+			(self.customer.user, "Your order ships today"),
+		):
+			frappe.get_doc(
+				{
+					"doctype": "Communication",
+					"communication_type": "Communication",
+					"communication_medium": "Email",
+					"sent_or_received": "Sent",
+					"subject": "Re",
+					"content": content,
+					"sender": "agent@support-center.test",
+					"recipients": recipients,
+					"reference_doctype": "Ticket",
+					"reference_name": ticket.name,
+				}
+			).insert(ignore_permissions=True)
+		status, html = self.render(f"support/tickets/{ticket.name}", self.customer.user)
+		self.assertEqual(status, 200)
+		self.assertIn("Your order ships today", html)
+		self.assertNotIn("best price", html)

@@ -20,7 +20,8 @@ def message(ticket, sent: bool, sender: str):
 			"subject": f"Re: {ticket.subject}",
 			"content": "<p>Hello</p>",
 			"sender": sender,
-			"recipients": "someone@example.com",
+			# an agent's reply goes to the customer; mail to anyone else is internal (conversation/visibility)
+			"recipients": ticket.raised_by or "someone@example.com",
 			"reference_doctype": "Ticket",
 			"reference_name": ticket.name,
 		}

@@ -120,14 +120,41 @@ function sc_merge_dialog(frm) {
 					[frm.doc.name, values.target]
 				),
 				() =>
-					frappe
-						.xcall("support_center.api.ticket_merge.merge", { source: frm.doc.name, target: values.target })
-						.then((target) => frappe.set_route("Form", "Ticket", String(target)))
+					sc_merge_call("support_center.api.ticket_merge.merge", {
+						source: frm.doc.name,
+						target: values.target,
+					}).then((target) => frappe.set_route("Form", "Ticket", String(target)))
 			);
 		},
 		__("Merge into…"),
 		__("Merge")
 	);
+}
+
+// Tickets of different customers merge only when the agent confirms the server's warning, which names both.
+function sc_merge_call(method, args) {
+	return new Promise((resolve) => {
+		const send = (confirmed) =>
+			frappe.call({
+				method,
+				args: { ...args, confirm_different_customers: confirmed ? 1 : 0 },
+				error_handlers: {
+					DifferentCustomersError: (r) =>
+						frappe.confirm(sc_server_message(r) + "<br><br>" + __("Merge anyway?"), () => send(true)),
+				},
+				callback: (r) => resolve(r.message),
+			});
+		send(false);
+	});
+}
+
+function sc_server_message(r) {
+	try {
+		const first = JSON.parse(JSON.parse(r._server_messages)[0]);
+		return first.message || "";
+	} catch (e) {
+		return __("The tickets belong to different customers.");
+	}
 }
 
 function sc_consult_dialog(frm) {

@@ -6,6 +6,14 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import now_datetime, validate_email_address
 
+from support_center.intake.party import find_or_create_contact
+from support_center.permissions.customer_input import (
+	CUSTOMER_SETTABLE_TICKET_FIELDS,
+	fields_outside_allow_list,
+	reset_to_defaults,
+	sanitize_text_fields,
+	validate_customer_category,
+)
 from support_center.permissions.ticket import is_support_staff, portal_scope
 from support_center.sla.service import apply_sla
 from support_center.tickets.lifecycle import resolved_on_after_change
@@ -15,7 +23,9 @@ class Ticket(Document):
 	def validate(self):
 		if not is_support_staff() and not self.flags.party_from_intake:
 			self.restrict_to_portal_user()
+		sanitize_text_fields(self)
 		self.validate_raised_by()
+		self.set_contact_from_raised_by()
 		self.set_customer_from_contact()
 		self.set_default_category_and_priority()
 		self.set_resolved_on()
@@ -31,29 +41,42 @@ class Ticket(Document):
 				_("Your user is not linked to a contact or customer, so it cannot file tickets."),
 				frappe.PermissionError,
 			)
-		self.contact, self.customer = scope.party_for_new_ticket(self.contact, self.customer)
+		contact, customer = scope.party_for_new_ticket(self.contact, self.customer)
+		reset_to_defaults(
+			self,
+			fields_outside_allow_list(
+				[df.fieldname for df in self.meta.fields], CUSTOMER_SETTABLE_TICKET_FIELDS
+			),
+		)
+		validate_customer_category(self.category)
+		self.contact, self.customer = contact, customer
 		self.raised_by = frappe.db.get_value("User", frappe.session.user, "email")
 		self.channel = "Portal"
 		self.status = "Open"
-		for fieldname in ("priority", "sla_policy", "sla_status", "response_due", "resolution_due"):
-			self.set(fieldname, None)
 
 	def validate_raised_by(self):
 		if self.raised_by:
 			self.raised_by = validate_email_address(self.raised_by.strip(), throw=True)
 
+	def set_contact_from_raised_by(self):
+		# A desk or REST ticket often names only the sender's address; the portal, the customer's history
+		# and the sticky agent all go by contact and customer. Staff typed it, or it is the user's own.
+		if self.raised_by and not self.contact:
+			self.contact = find_or_create_contact(self.raised_by, None, self.raised_by_name)
+
 	def set_customer_from_contact(self):
-		if self.customer or not self.contact:
-			return
-		customers = frappe.get_all(
-			"Dynamic Link",
-			filters={"parenttype": "Contact", "parent": self.contact, "link_doctype": "Customer"},
-			pluck="link_name",
+		if not self.customer and self.contact:
+			customers = frappe.get_all(
+				"Dynamic Link",
+				filters={"parenttype": "Contact", "parent": self.contact, "link_doctype": "Customer"},
+				pluck="link_name",
+			)
+			if len(customers) == 1:
+				self.customer = customers[0]
+		# Always the linked customer's own name: a request could send another company's.
+		self.customer_name = (
+			frappe.db.get_value("Customer", self.customer, "customer_name") if self.customer else None
 		)
-		if len(customers) == 1:
-			self.customer = customers[0]
-			# fetch_from has already run for the fields the client sent; this one is set here.
-			self.customer_name = frappe.db.get_value("Customer", self.customer, "customer_name")
 
 	def set_default_category_and_priority(self):
 		settings = frappe.get_cached_doc("Support Center Settings")
@@ -75,6 +98,12 @@ class Ticket(Document):
 		if self.flags.status_set_by_app:
 			return
 		super().validate_workflow()
+
+	def add_comment(self, *args, **kwargs):
+		# Not whitelisted, unlike Frappe's: through run_doc_method any reader of a ticket (its customer)
+		# could add Info, "Assigned" or other timeline entries of their choosing. The app's own code and
+		# the desk's comment box (for staff) still add them.
+		return super().add_comment(*args, **kwargs)
 
 	def on_communication_update(self, communication):
 		# Replaces Frappe's update_parent_document_on_communication for tickets.

@@ -75,10 +75,27 @@ frappe.listview_settings["Ticket"] = {
 							tickets.filter((name) => String(name) !== String(values.target)).length,
 							values.target,
 						]),
-						() =>
-							frappe
-								.xcall("support_center.api.ticket_merge.bulk_merge", { tickets, target: values.target })
-								.then(() => listview.refresh())
+						() => {
+							// Tickets of different customers: the server's warning names both; the agent confirms.
+							const send = (confirmed) =>
+								frappe.call({
+									method: "support_center.api.ticket_merge.bulk_merge",
+									args: { tickets, target: values.target, confirm_different_customers: confirmed ? 1 : 0 },
+									error_handlers: {
+										DifferentCustomersError: (r) => {
+											let text = __("The tickets belong to different customers.");
+											try {
+												text = JSON.parse(JSON.parse(r._server_messages)[0]).message || text;
+											} catch (e) {
+												// keep the generic text
+											}
+											frappe.confirm(text + "<br><br>" + __("Merge anyway?"), () => send(true));
+										},
+									},
+									callback: () => listview.refresh(),
+								});
+							send(false);
+						}
 					),
 				__("Merge into…"),
 				__("Merge")

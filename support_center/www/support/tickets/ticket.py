@@ -2,6 +2,8 @@ import frappe
 from frappe import _
 from frappe.utils import cstr, strip_html_tags
 
+from support_center.conversation.visibility import customer_filters
+
 no_cache = 1
 
 
@@ -20,16 +22,13 @@ def get_context(context):
 	context.ticket = ticket
 	# Not `description`: Frappe would put that in the page's meta tags.
 	context.ticket_description = _as_text(ticket.description)
-	# Only messages exchanged with the customer: internal notes are Comments and never listed here.
+	# Only messages exchanged with the customer: internal notes are Comments and never listed here, and
+	# internal mail (consults, mail with third parties) is filtered as everywhere (conversation/visibility.py).
 	context.messages = [
 		frappe._dict(message, text=_as_text(message.content))
 		for message in frappe.get_all(
 			"Communication",
-			filters={
-				"reference_doctype": "Ticket",
-				"reference_name": ticket.name,
-				"communication_type": "Communication",
-			},
+			filters={"reference_doctype": "Ticket", "reference_name": ticket.name, **customer_filters()},
 			fields=["sender", "sender_full_name", "sent_or_received", "content", "communication_date"],
 			order_by="communication_date asc",
 		)
