@@ -123,6 +123,16 @@ def getdoc(doctype: str, name: str) -> None:
 		for doc in frappe.response.get("docs") or []:
 			if getattr(doc, "doctype", None) == "Ticket":
 				doc._comments = None
+		forget_unreadable_link_titles(frappe.response.get("_link_titles"))
+
+
+def forget_unreadable_link_titles(link_titles: dict | None) -> None:
+	"""Frappe sends the title of every linked record, whoever owns it: a ticket merged by an agent into
+	another company's ticket would show its customer that ticket's subject."""
+	for key in list(link_titles or {}):
+		linked_doctype, _sep, linked_name = key.partition("::")
+		if not frappe.has_permission(linked_doctype, "read", doc=linked_name):
+			link_titles.pop(key)
 
 
 @frappe.whitelist()

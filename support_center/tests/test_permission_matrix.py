@@ -572,6 +572,14 @@ class TestPermissionMatrix(FrappeTestCase):
 			self.method(CUSTOMER_A, "frappe.desk.form.load.getdoc", "GET", doctype="Ticket", name=name).text,
 		)
 
+		# A link an agent set (a merge across companies, confirmed) shows no title of the other ticket.
+		frappe.db.set_value("Ticket", name, "merged_into", self.ticket_b)
+		frappe.db.commit()  # nosemgrep: the server process only sees committed records
+		self.assertNotIn(
+			self.secret("TICKETB"),
+			self.method(CUSTOMER_A, "frappe.desk.form.load.getdoc", "GET", doctype="Ticket", name=name).text,
+		)
+
 		payload = {"subject": "Hidden topic", "category": self.hidden_category}
 		response = self.call(CUSTOMER_A, "POST", "/api/resource/Ticket", data=json.dumps(payload))
 		self.assertEqual(response.status_code, 403, response.text[:300])
