@@ -258,6 +258,14 @@ class TestPermissionMatrix(FrappeTestCase):
 				continue
 			self.assert_reach(label, secret_b, COMPANY_B, request)
 		self.assert_reach(
+			"form.load.get_communications",
+			self.secret("MAILB"),
+			COMPANY_B,
+			lambda v: self.method(
+				v, "frappe.desk.form.load.get_communications", "GET", doctype="Ticket", name=ticket_b
+			),
+		)
+		self.assert_reach(
 			"REST read of A",
 			self.secret("TICKETA"),
 			COMPANY_A,
@@ -482,6 +490,16 @@ class TestPermissionMatrix(FrappeTestCase):
 				doctype="Ticket",
 				name=self.ticket_a,
 				assign_to=[self.users[CUSTOMER_A]],
+			),
+			"add_multiple": lambda v: self.method(
+				v,
+				"frappe.desk.form.assign_to.add_multiple",
+				doctype="Ticket",
+				name=[self.ticket_a],
+				assign_to=[self.users[CUSTOMER_A]],
+			),
+			"remove_multiple": lambda v: self.method(
+				v, "frappe.desk.form.assign_to.remove_multiple", doctype="Ticket", names=[self.ticket_a]
 			),
 			"close": lambda v: self.method(
 				v, "frappe.desk.form.assign_to.close", doctype="Ticket", name=self.ticket_a, assign_to=agent
