@@ -355,4 +355,8 @@ sc_link_app() {
 	fi
 	grep -qx support_center "$sc_bench/sites/apps.txt" || printf '\nsupport_center\n' >>"$sc_bench/sites/apps.txt"
 	sed -i '/^$/d' "$sc_bench/sites/apps.txt"
+	# The app's plain JS and CSS are served from /assets/support_center; `bench build` would make this link,
+	# but the app ships no bundle to build.
+	mkdir -p "$sc_bench/sites/assets"
+	ln -sfn "$sc_bench/apps/support_center/support_center/public" "$sc_bench/sites/assets/support_center"
 }

@@ -3,14 +3,16 @@
 import email
 import email.policy
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import get_datetime
 
 from support_center.conversation.acknowledgement import send_acknowledgement
 from support_center.conversation.values import format_moment
-from support_center.sla.service import WEEKDAYS
-from support_center.tests.factories import make_category, portal_customer, unique
+from support_center.sla.service import WEEKDAYS, to_aware
+from support_center.tests.factories import keep_settings, make_category, portal_customer, unique
 
 HOUR = 3600
 
@@ -68,6 +70,11 @@ def outgoing_account() -> str:
 
 
 class TestAcknowledgement(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		keep_settings(cls)
+		super().setUpClass()
+
 	def setUp(self):
 		outgoing_account()
 		frappe.db.set_single_value("Support Center Settings", "send_acknowledgement", 1)
@@ -105,7 +112,9 @@ class TestAcknowledgement(FrappeTestCase):
 		text = body(mail)
 		expected = format_moment(ticket.response_due, "UTC", "en")
 		self.assertIn(f"We will reply by {expected}", text)
-		self.assertIn(WEEKDAYS[ticket.response_due.weekday()], expected)
+		# The weekday the customer reads is the one in their zone, not the system's.
+		in_utc = to_aware(get_datetime(ticket.response_due)).astimezone(ZoneInfo("UTC"))
+		self.assertIn(WEEKDAYS[in_utc.weekday()], expected)
 		self.assertIn(f"/support/tickets/{ticket.name}", text)
 		self.assertNotIn("outside our business hours", text)
 

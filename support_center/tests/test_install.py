@@ -22,6 +22,20 @@ class TestInstall(FrappeTestCase):
 		self.assertEqual(frappe.db.count("Issue Priority", {"name": "Urgent"}), 1)
 		self.assertEqual(frappe.db.count("Support Category", {"name": "All Topics"}), 1)
 
+	def test_a_managers_settings_survive_a_migrate(self):
+		settings = "Support Center Settings"
+		edited = {
+			"auto_close_after_days": 0,  # 0 means "never": a real choice, not an unset field
+			"sticky_agent_min_tickets": 5,
+			"acknowledgement_subject": "Thanks, we got #{{ ticket.name }}",
+			"consult_reminder_hours": 0,
+		}
+		for fieldname, value in edited.items():
+			frappe.db.set_single_value(settings, fieldname, value)
+		ensure_masters()
+		for fieldname, value in edited.items():
+			self.assertEqual(frappe.db.get_single_value(settings, fieldname), value, fieldname)
+
 	def test_the_support_workspace_is_ours(self):
 		workspace = frappe.get_doc("Workspace", "Support")
 		self.assertEqual(workspace.module, "Support Center")

@@ -1,39 +1,13 @@
-"""Figures behind `bench --site SITE support-center benchmark`.
-
-Each figure prints as `name  value  reference  ratio  goal`. The data is made in SQL for the run and
+"""The SLA monitor's figures. The data is made in SQL for the run and
 removed afterwards; every measured step runs inside a transaction that is rolled back, so the steps
 see the same rows and the site is left as it was.
 """
 
-import statistics
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import frappe
 from frappe.utils import add_to_date, now_datetime
 
+from support_center.benchmarks import NAME_BASE, Figure, Scale, measure, register
 from support_center.sla import monitor
-
-# Benchmark tickets get names far above any real ticket number and are deleted afterwards.
-NAME_BASE = 9_000_000_000_000
-
-
-@dataclass(frozen=True)
-class Figure:
-	name: str
-	value: float
-	reference: float | None = None
-	goal: str = ""
-
-	@property
-	def ratio(self) -> float | None:
-		return self.value / self.reference if self.reference else None
-
-	def line(self) -> str:
-		reference = "-" if self.reference is None else f"{self.reference:.4f}"
-		ratio = "-" if self.ratio is None else f"{self.ratio:.2f}"
-		return f"{self.name:<34} {self.value:>12.4f} {reference:>12} {ratio:>8}  {self.goal or '-'}"
 
 
 def sla_monitor_figures(
@@ -59,8 +33,8 @@ def sla_monitor_figures(
 				{"now": now, "first": changing[0], "last": changing[1]},
 			)
 
-		run_seconds, run_queries = _measure(scheduled_run, repeats)
-		update_seconds, update_queries = _measure(single_update, repeats)
+		run_seconds, run_queries = measure(scheduled_run, repeats)
+		update_seconds, update_queries = measure(single_update, repeats)
 	finally:
 		frappe.db.delete("Ticket", {"name": (">", NAME_BASE)})
 		# The benchmark's rows must not outlive the command.
@@ -68,34 +42,16 @@ def sla_monitor_figures(
 	return [
 		Figure("sla_open_tickets", open_tickets),
 		Figure("sla_rows_changed_per_run", at_risk + breached),
-		Figure("sla_monitor_run_seconds", run_seconds, update_seconds, "ratio <= 3"),
+		Figure("sla_monitor_run_seconds", run_seconds, update_seconds, max_ratio=3),
 		Figure("sla_monitor_run_queries", run_queries, update_queries, "no per-ticket queries"),
 	]
 
 
-def _measure(step: Callable[[], None], repeats: int) -> tuple[float, int]:
-	"""Median wall time of the step and the queries it sent, each time on the same rows."""
-	timings = []
-	queries = 0
-	original_sql = frappe.db.sql
-	for _ in range(repeats):
-		frappe.db.rollback()
-		count = [0]
-
-		def counting_sql(*args, **kwargs):
-			count[0] += 1
-			return original_sql(*args, **kwargs)
-
-		frappe.db.sql = counting_sql
-		try:
-			started = time.perf_counter()
-			step()
-			timings.append(time.perf_counter() - started)
-		finally:
-			frappe.db.sql = original_sql
-			frappe.db.rollback()
-		queries = count[0]
-	return statistics.median(timings), queries
+@register("sla")
+def sla_area(scale: Scale) -> list[Figure]:
+	return sla_monitor_figures(
+		scale.tickets, max(1, scale.tickets // 20), max(1, scale.tickets // 100), scale.repeats
+	)
 
 
 def _make_open_tickets(total: int, at_risk: int, breached: int, now) -> None:
