@@ -66,6 +66,11 @@ class LiveSite:
 			# The page a logged-in user gets carries the CSRF token POST requests need, as a browser's do.
 			page = session.get(f"{self.url}/me", timeout=30).text
 			token = re.search(r'csrf_token\s*=\s*"([^"]+)"', page)
-			if token:
+			if not token or token.group(1) == "None":
+				# Frappe's website pages print "None" until some page asks for the session's token (then
+				# every POST must carry it); the portal's request form does, as a customer's browser sees.
+				page = session.get(f"{self.url}/support/new", timeout=30).text
+				token = re.search(r'csrf_token\s*=\s*"([^"]+)"', page)
+			if token and token.group(1) != "None":
 				session.headers["X-Frappe-CSRF-Token"] = token.group(1)
 		return session
