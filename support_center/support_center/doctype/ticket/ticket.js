@@ -47,11 +47,6 @@ frappe.ui.form.on("Ticket", {
 	},
 	refresh(frm) {
 		frm.__sc_seen = sc_latest_reply_seen(frm);
-		if (frm.is_new() || !frappe.user.has_role(["Support Team", "Support Manager", "System Manager"])) {
-			return;
-		}
-		frm.add_custom_button(__("Reassign"), () => sc_reassign_dialog(frm, false), __("Assign"));
-		frm.add_custom_button(__("Escalate"), () => sc_reassign_dialog(frm, true), __("Assign"));
 	},
 });
 
@@ -94,10 +89,7 @@ frappe.ui.form.on("Ticket", {
 					`<a href="/app/ticket/${encodeURIComponent(frm.doc.merged_into)}">#${frappe.utils.escape_html(String(frm.doc.merged_into))}</a>`,
 				])
 			);
-			return;
 		}
-		frm.add_custom_button(__("Merge into…"), () => sc_merge_dialog(frm), __("Actions"));
-		frm.add_custom_button(__("Consult a Colleague"), () => sc_consult_dialog(frm), __("Actions"));
 	},
 });
 

@@ -22,8 +22,23 @@ const SLA_STATUS_COLORS = {
 };
 
 frappe.listview_settings["Ticket"] = {
-	add_fields: ["status", "priority", "customer_name", "sla_status", "sla_next_due"],
+	add_fields: [
+		"status",
+		"priority",
+		"customer_name",
+		"sla_status",
+		"sla_next_due",
+		"unread_customer_reply",
+		"is_incident",
+		"parent_incident",
+	],
 	formatters: {
+		// A customer wrote and nobody on the desk has read it yet (support_center/notifications).
+		unread_customer_reply(value) {
+			return cint(value)
+				? `<span class="indicator-pill red ellipsis" title="${__("The customer replied; nobody has read it yet")}">${__("New reply")}</span>`
+				: "";
+		},
 		sla_status(value) {
 			if (!value) return "";
 			const color = SLA_STATUS_COLORS[value] || "gray";
@@ -102,4 +117,80 @@ frappe.listview_settings["Ticket"] = {
 			);
 		});
 	};
+}
+
+// Incidents (support_center/incidents.py): link the selected tickets to an incident ticket in one go.
+{
+	const settings = frappe.listview_settings["Ticket"];
+	const onload = settings.onload;
+	settings.onload = function (listview) {
+		if (onload) onload.call(this, listview);
+		if (!frappe.user.has_role(["Support Team", "Support Manager", "System Manager"])) return;
+		listview.page.add_actions_menu_item(__("Link to Incident…"), () => {
+			const tickets = listview.get_checked_items(true);
+			if (!tickets.length) return;
+			frappe.prompt(
+				[
+					{
+						fieldname: "incident",
+						fieldtype: "Link",
+						options: "Ticket",
+						label: __("Incident Ticket"),
+						reqd: 1,
+						get_query: () => ({ filters: { parent_incident: ["is", "not set"], merged_into: ["is", "not set"] } }),
+					},
+				],
+				(values) =>
+					frappe
+						.xcall("support_center.api.incidents.link", { incident: values.incident, tickets })
+						.then((linked) => {
+							frappe.show_alert({
+								message: __("{0} tickets linked to incident {1}", [linked.length, values.incident]),
+								indicator: "green",
+							});
+							listview.refresh();
+						}),
+				__("Link to Incident…"),
+				__("Link")
+			);
+		});
+	};
+}
+
+// Search what customers wrote (support_center/search/tickets.py): tickets, conversations, internal notes.
+{
+	const settings = frappe.listview_settings["Ticket"];
+	const onload = settings.onload;
+	settings.onload = function (listview) {
+		if (onload) onload.call(this, listview);
+		if (!frappe.user.has_role(["Support Team", "Support Manager", "System Manager"])) return;
+		listview.page.add_inner_button(__("Search Conversations"), () => sc_search_dialog());
+	};
+}
+
+function sc_search_dialog() {
+	const esc = frappe.utils.escape_html;
+	const dialog = new frappe.ui.Dialog({
+		title: __("Search Conversations"),
+		size: "large",
+		fields: [
+			{ fieldname: "query", fieldtype: "Data", label: __("Words the customer or an agent wrote"), reqd: 1 },
+			{ fieldname: "results", fieldtype: "HTML" },
+		],
+		primary_action_label: __("Search"),
+		primary_action(values) {
+			frappe.xcall("support_center.api.ticket_search.search", { query: values.query }).then((rows) => {
+				const html = (rows || []).length
+					? `<ul class="list-unstyled">${rows
+							.map(
+								(r) => `<li class="mb-2"><a href="/app/ticket/${encodeURIComponent(r.name)}">#${esc(String(r.name))} ${esc(r.subject || "")}</a>
+									<span class="text-muted small">· ${esc(__(r.status))}${r.customer_name ? " · " + esc(r.customer_name) : ""} · ${esc(__(r.found_in))}</span></li>`
+							)
+							.join("")}</ul>`
+					: `<div class="text-muted">${__("No ticket has all these words.")}</div>`;
+				dialog.fields_dict.results.$wrapper.html(html);
+			});
+		},
+	});
+	dialog.show();
 }

@@ -1,0 +1,196 @@
+"""The cost of taking one message in, against a bare ToDo insert, with routing rules on.
+
+One customer message (a trusted integration's, from a known contact: the common case of a returning
+customer) goes through ``support_center.intake.core.receive``: it is stored as an Intake Message, routed by
+the routing rules (25 of them, the last one matching), assigned by its team's rule, given its SLA deadlines
+and acknowledged. Three figures against a bare ``ToDo`` insert measured in the same run:
+
+- ``intake_request_seconds``: the request's own work (goal: at most 3 times the ToDo insert);
+- ``intake_total_seconds``: the same plus every background job the request queued, run right after it
+  (Frappe's assignment notification, the app's alerts; goal: at most 6 times);
+- ``intake_request_queries`` and ``intake_total_queries``: the SQL statements of each.
+
+Sending the queued mail (the acknowledgement) is the mail queue's job for every app alike and is not counted.
+Every step runs in a transaction that is rolled back; the rules, team and contact made for the run are
+removed afterwards.
+"""
+
+import frappe
+
+from support_center.benchmarks import Figure, Scale, measure, register
+from support_center.intake.core import receive
+from support_center.intake.rules import TRUSTED_WEBHOOK, IncomingMessage
+from support_center.routing import rules_apply
+
+RULES = 25
+PREFIX = "Benchmark Intake"
+
+
+def intake_figures(repeats: int = 5) -> list[frappe._dict]:
+	made = _setup()
+	try:
+		frappe.db.commit()  # nosemgrep: frappe-manual-commit -- the measured steps roll back to this state
+		rules_apply.forget_rules()
+		counter = iter(range(10**9))
+
+		def todo_insert():
+			frappe.get_doc({"doctype": "ToDo", "description": "benchmark"}).insert(ignore_permissions=True)
+
+		def run_intake(run_jobs: bool):
+			# Jobs are collected, not queued: the request's figure leaves them out, the total runs them after
+			# the request as a worker would (also in tests, where Frappe would run them inline).
+			jobs = []
+			original = frappe.enqueue
+
+			def collect(method, *args, **kwargs):
+				jobs.append((method, kwargs))
+
+			frappe.enqueue = collect
+			try:
+				_receive(made, next(counter))
+			finally:
+				frappe.enqueue = original
+			if not run_jobs:
+				return
+			for method, kwargs in jobs:
+				for key in (
+					"queue",
+					"job_id",
+					"deduplicate",
+					"enqueue_after_commit",
+					"now",
+					"timeout",
+					"at_front",
+				):
+					kwargs.pop(key, None)
+				(frappe.get_attr(method) if isinstance(method, str) else method)(**kwargs)
+
+		def intake_request():
+			run_intake(run_jobs=False)
+
+		def intake_total():
+			run_intake(run_jobs=True)
+
+		# Warm caches (doctype metas, the rules in Redis) as a running site has them.
+		measure(intake_request, 1)
+		todo_seconds, todo_queries = measure(todo_insert, repeats)
+		request_seconds, request_queries = measure(intake_request, repeats)
+		total_seconds, total_queries = measure(intake_total, repeats)
+	finally:
+		frappe.db.rollback()
+		_teardown(made)
+		frappe.db.commit()  # nosemgrep: frappe-manual-commit -- the benchmark's records must not outlive the command
+		rules_apply.forget_rules()
+	return [
+		Figure("intake_routing_rules", RULES),
+		Figure("intake_request_seconds", request_seconds, todo_seconds, max_ratio=3),
+		Figure("intake_total_seconds", total_seconds, todo_seconds, max_ratio=6),
+		Figure("intake_request_queries", request_queries, todo_queries, "the request's SQL statements"),
+		Figure("intake_total_queries", total_queries, todo_queries, "with the background jobs"),
+	]
+
+
+@register("intake")
+def intake_area(scale: Scale) -> list[Figure]:
+	return intake_figures(scale.repeats)
+
+
+def _receive(made: frappe._dict, index: int) -> None:
+	result = receive(
+		IncomingMessage(
+			channel="API",
+			text="The delivery note for order 4711 is missing. Could you send it again?\n\nThanks",
+			subject="Delivery note missing",
+			sender_name="Benchmark Customer",
+			sender_email=made.email,
+			message_id=f"{PREFIX}-{frappe.generate_hash(length=12)}-{index}",
+			conversation_id=f"{PREFIX}-{index}-{frappe.generate_hash(length=8)}",
+			source=TRUSTED_WEBHOOK,
+		)
+	)
+	assert result.created and result.ticket, result
+
+
+def _setup() -> frappe._dict:
+	suffix = frappe.generate_hash(length=6)
+	agent_email = f"benchmark-agent-{suffix}@benchmark.invalid"
+	agent = frappe.get_doc(
+		{"doctype": "User", "email": agent_email, "first_name": "Benchmark", "send_welcome_email": 0}
+	).insert(ignore_permissions=True)
+	agent.add_roles("Support Team")
+	team = frappe.get_doc(
+		{
+			"doctype": "User Group",
+			"name": f"{PREFIX} Team {suffix}",
+			"user_group_members": [{"user": agent.name}],
+		}
+	).insert(ignore_permissions=True)
+	category = frappe.get_doc(
+		{
+			"doctype": "Support Category",
+			"title": f"{PREFIX} {suffix}",
+			"parent_support_category": "All Topics",
+			"team": team.name,
+		}
+	).insert(ignore_permissions=True)
+	rules = []
+	for index in range(RULES - 1):
+		rules.append(
+			frappe.get_doc(
+				{
+					"doctype": "Routing Rule",
+					"rule_name": f"{PREFIX} {suffix} {index:02d}",
+					"sequence": -1000 + index,
+					"patterns": f"no-such-word-{index}\n/never{index}\\d+/",
+					"category": category.name,
+				}
+			).insert(ignore_permissions=True)
+		)
+	rules.append(
+		frappe.get_doc(
+			{
+				"doctype": "Routing Rule",
+				"rule_name": f"{PREFIX} {suffix} delivery",
+				"sequence": -1000 + RULES,
+				"patterns": "delivery note",
+				"category": category.name,
+				"priority": "High",
+			}
+		).insert(ignore_permissions=True)
+	)
+	email = f"benchmark-customer-{suffix}@benchmark.invalid"
+	customer = frappe.get_doc(
+		{"doctype": "Customer", "customer_name": f"{PREFIX} Customer {suffix}", "customer_type": "Company"}
+	).insert(ignore_permissions=True)
+	contact = frappe.get_doc(
+		{
+			"doctype": "Contact",
+			"first_name": "Benchmark",
+			"email_ids": [{"email_id": email, "is_primary": 1}],
+			"links": [{"link_doctype": "Customer", "link_name": customer.name}],
+		}
+	).insert(ignore_permissions=True)
+	return frappe._dict(
+		agent=agent.name,
+		team=team.name,
+		category=category.name,
+		rules=[rule.name for rule in rules],
+		customer=customer.name,
+		contact=contact.name,
+		email=email,
+	)
+
+
+def _teardown(made: frappe._dict) -> None:
+	# Nothing the steps made should be left (each is rolled back); a commit inside a job would keep some.
+	for ticket in frappe.get_all(
+		"Ticket", filters={"external_conversation": ("like", f"{PREFIX}%")}, pluck="name"
+	):
+		frappe.delete_doc("Ticket", ticket, ignore_permissions=True, force=True)
+	for rule in made.rules:
+		frappe.delete_doc("Routing Rule", rule, ignore_permissions=True, force=True)
+	frappe.delete_doc("Contact", made.contact, ignore_permissions=True, force=True)
+	frappe.delete_doc("Customer", made.customer, ignore_permissions=True, force=True)
+	frappe.delete_doc("Support Category", made.category, ignore_permissions=True, force=True)
+	frappe.delete_doc("User Group", made.team, ignore_permissions=True, force=True)
+	frappe.delete_doc("User", made.agent, ignore_permissions=True, force=True)

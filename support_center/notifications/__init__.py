@@ -1,0 +1,1 @@
+"""Telling the right person: ticket alerts (Notification Log and email, by each user's settings)."""

@@ -1,0 +1,1 @@
+"""Full-text search of tickets and their conversations (see tickets.py)."""
