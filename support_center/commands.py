@@ -1,3 +1,5 @@
+import sys
+
 import click
 from frappe.commands import get_site, pass_context
 
@@ -62,27 +64,104 @@ def complete_setup(context, company, country, currency, timezone, language):
 
 
 @support_center.command("benchmark")
-@click.option(
-	"--open-tickets", default=100_000, show_default=True, help="Open tickets on the site during the run"
-)
-@click.option("--at-risk", default=5_000, show_default=True, help="Tickets passing their warning point")
-@click.option("--breached", default=1_000, show_default=True, help="Tickets passing their deadline")
+@click.option("--tickets", default=100_000, show_default=True, help="Tickets on the site during the run")
+@click.option("--customers", default=2_000, show_default=True, help="Customers the tickets belong to")
+@click.option("--articles", default=10_000, show_default=True, help="Knowledge-base articles")
+@click.option("--repeats", default=5, show_default=True, help="Runs per measured step (median)")
+@click.option("--only", default="", help="Comma-separated areas, e.g. sla,portal (default: all)")
 @pass_context
-def benchmark(context, open_tickets, at_risk, breached):
-	"""Print performance figures: name, value, reference, ratio, goal."""
+def benchmark(context, tickets, customers, articles, repeats, only):
+	"""Print performance figures (name, value, reference, ratio, goal); exit 1 when a goal is missed."""
 	import frappe
 
-	from support_center.benchmark import sla_monitor_figures
+	from support_center.benchmarks import Scale, run
 
+	scale = Scale(tickets=tickets, customers=customers, articles=articles, repeats=repeats)
 	frappe.init(site=get_site(context))
 	frappe.connect()
 	try:
-		figures = sla_monitor_figures(open_tickets, at_risk, breached)
+		figures = run(scale, [area.strip() for area in only.split(",") if area.strip()], echo=click.echo)
+	except ValueError as error:
+		raise click.UsageError(str(error)) from error
 	finally:
 		frappe.destroy()
-	click.echo(f"{'name':<34} {'value':>12} {'reference':>12} {'ratio':>8}  goal")
-	for figure in figures:
-		click.echo(figure.line())
+	missed = [figure.name for figure in figures if figure.missed]
+	if missed:
+		click.echo(f"missed goals: {', '.join(missed)}", err=True)
+		sys.exit(1)
+
+
+def _import_options(func):
+	"""The options both importers share."""
+	for option in reversed(
+		[
+			click.option("--since", default=None, help="Only records created on or after this date"),
+			click.option("--dry-run", is_flag=True, help="Report what would happen; change nothing"),
+			click.option("--batch-size", default=500, show_default=True, help="Records per transaction"),
+			click.option(
+				"--category-parent",
+				default=None,
+				help="Parent of the categories made for missing types (default: Support Center Settings)",
+			),
+			click.option(
+				"--map-status",
+				multiple=True,
+				help="Map a status the importer does not know: --map-status 'Escalated=Open' (repeatable)",
+			),
+		]
+	):
+		func = option(func)
+	return func
+
+
+def _run_import(context, source, since, dry_run, batch_size, category_parent, map_status):
+	import frappe
+	from frappe.utils.file_lock import LockTimeoutError
+
+	from support_center.migration.importer import ImportOptions, import_records, parse_since
+	from support_center.migration.mapping import parse_status_overrides
+
+	try:
+		overrides = parse_status_overrides(map_status)
+	except ValueError as error:
+		raise click.UsageError(str(error)) from error
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		options = ImportOptions(
+			since=parse_since(since),
+			dry_run=dry_run,
+			batch_size=batch_size,
+			category_parent=category_parent,
+			status_overrides=overrides,
+		)
+
+		def progress(done, total, report):
+			click.echo(f"{done}/{total} read, {report.imported} imported", err=True)
+
+		report = import_records(source, options, progress=progress)
+	except (frappe.ValidationError, LockTimeoutError) as error:
+		raise click.ClickException(str(error)) from error
+	finally:
+		frappe.destroy()
+	for line in report.lines(max_notes=1000):
+		click.echo(line)
+
+
+@support_center.command("import-issues")
+@_import_options
+@pass_context
+def import_issues(context, since, dry_run, batch_size, category_parent, map_status):
+	"""Bring ERPNext Issues over as Tickets, with their messages, notes, files, assignments and SLA facts."""
+	_run_import(context, "Issue", since, dry_run, batch_size, category_parent, map_status)
+
+
+@support_center.command("import-helpdesk")
+@_import_options
+@pass_context
+def import_helpdesk(context, since, dry_run, batch_size, category_parent, map_status):
+	"""Bring Frappe Helpdesk tickets (HD Ticket) over as Tickets, the same way."""
+	_run_import(context, "HD Ticket", since, dry_run, batch_size, category_parent, map_status)
 
 
 commands = [support_center]

@@ -116,6 +116,130 @@ KB_ARTICLES = [
 		"<p>Draft: how a customer adds colleagues to their portal account.</p>",
 	),
 ]
+# More articles in the portal's languages, as translations of the English ones (title, category, language,
+# status, content); and what the tuples above do not say: the original an article translates, who may read
+# it, its summary and the site pages whose help button offers it (support_center/knowledge_base).
+KB_ARTICLES += [
+	(
+		"注文の追跡方法",
+		"Orders",
+		"ja",
+		"Published",
+		"<p>ポータルの<b>注文</b>を開き、注文を選んでください。追跡番号から配送業者のページに移動できます。"
+		"通常、発送から1営業日以内に荷物が動き始めます。</p>",
+	),
+	(
+		"كيفية تتبع طلبك",
+		"Orders",
+		"ar",
+		"Published",
+		"<p>افتح <b>الطلبات</b> في البوابة واختر الطلب. رقم التتبع يفتح صفحة شركة الشحن. "
+		"تبدأ الشحنة عادةً بالتحرك خلال يوم عمل واحد من الشحن.</p>",
+	),
+	(
+		"請求書のダウンロード方法",
+		"Billing",
+		"ja",
+		"Published",
+		"<p>すべての請求書はポータルの<b>請求書</b>にあります。PDFボタンでダウンロードできます。</p>",
+	),
+	(
+		"Rechnung herunterladen",
+		"Billing",
+		"de",
+		"Published",
+		"<p>Alle Rechnungen finden Sie im Portal unter <b>Rechnungen</b>; die Schaltfläche PDF lädt sie herunter.</p>",
+	),
+	(
+		"VAT on your invoices",
+		"Billing",
+		"en",
+		"Published",
+		"<p>Invoices show VAT at the rate of the delivery country. Business customers with a valid VAT ID "
+		"are invoiced without VAT (reverse charge); add the VAT ID under <b>Company details</b>.</p>",
+	),
+	(
+		"Payment methods",
+		"Billing",
+		"en",
+		"Published",
+		"<p>We accept cards, bank transfer and PayPal. Card payments are charged when the order ships.</p>",
+	),
+	(
+		"Способы оплаты",
+		"Billing",
+		"ru",
+		"Published",
+		"<p>Мы принимаем банковские карты, банковский перевод и PayPal. Оплата картой списывается при "
+		"отправке заказа.</p>",
+	),
+	(
+		"支付方式",
+		"Billing",
+		"zh",
+		"Published",
+		"<p>我们接受银行卡、银行转账和 PayPal。银行卡付款在订单发货时扣款。</p>",
+	),
+	(
+		"Choosing your size",
+		"Orders",
+		"en",
+		"Published",
+		"<p>Our size chart is on every product page. Between two sizes? Choose the larger one; exchanges "
+		"are free within 30 days.</p>",
+	),
+	(
+		"Refunds for business customers",
+		"Billing",
+		"en",
+		"Published",
+		"<p>Refunds go back to the original payment method within 5 working days; a credit note is in the "
+		"portal under <b>Invoices</b>.</p>",
+	),
+	(
+		"Issuing a goodwill credit (staff)",
+		"Billing",
+		"en",
+		"Published",
+		"<p>Internal: credits up to 50 EUR need no approval; above that ask the billing team lead.</p>",
+	),
+]
+KB_ARTICLE_DETAILS = {
+	"How to track your order": {
+		"visibility": "Public",
+		"summary": "Find the tracking number of an order and follow the parcel.",
+		"help_routes": "/cart\n/orders/*",
+	},
+	"Как отследить заказ": {"translation_of": "How to track your order", "visibility": "Public"},
+	"注文の追跡方法": {"translation_of": "How to track your order", "visibility": "Public"},
+	"كيفية تتبع طلبك": {"translation_of": "How to track your order", "visibility": "Public"},
+	"How to download an invoice": {
+		"visibility": "Public",
+		"summary": "Download any invoice as a PDF from the portal.",
+	},
+	"Как скачать счёт": {"translation_of": "How to download an invoice", "visibility": "Public"},
+	"請求書のダウンロード方法": {"translation_of": "How to download an invoice", "visibility": "Public"},
+	"Rechnung herunterladen": {"translation_of": "How to download an invoice", "visibility": "Public"},
+	"VAT on your invoices": {"visibility": "Public", "help_routes": "/cart"},
+	"Payment methods": {"visibility": "Public", "help_routes": "/cart\n/products/*"},
+	"Способы оплаты": {"translation_of": "Payment methods", "visibility": "Public"},
+	"支付方式": {"translation_of": "Payment methods", "visibility": "Public"},
+	"Choosing your size": {"visibility": "Public", "help_routes": "/products/*"},
+	"Resetting your password": {"visibility": "Public", "overdue": True},
+	"Refunds for business customers": {"visibility": "Customers"},
+	"Issuing a goodwill credit (staff)": {"visibility": "Staff"},
+}
+KB_CATEGORY_TRANSLATIONS = {
+	"Getting Started": {"ru": "Начало работы", "ja": "はじめに", "ar": "البدء", "de": "Erste Schritte"},
+	"Orders": {"ru": "Заказы", "ja": "注文", "ar": "الطلبات", "de": "Bestellungen", "zh": "订单"},
+	"Billing": {
+		"ru": "Оплата и счета",
+		"ja": "請求とお支払い",
+		"ar": "الفواتير",
+		"de": "Rechnungen",
+		"zh": "账单",
+	},
+}
 # subject, customer, contact email, channel, category, status, days ago, conversation
 # (a conversation line is (who, text): "customer", "agent" or "note" for an internal note)
 TICKETS = [
@@ -246,6 +370,14 @@ def create_demo_data(password: str | None = None) -> dict[str, int]:
 	_sla_policies()
 	for ticket in TICKETS:
 		_ticket(*ticket, contacts=contacts)
+	# The agent's day: a routed mail, an incident with its customers' tickets, a missed call to return.
+	from support_center.demo_agents_day import add_agents_day_demo
+
+	add_agents_day_demo(contacts)
+	# Voice of the customer and survey answers for the KPI reports (support_center/kpi/demo.py).
+	from support_center.kpi.demo import add_demo_kpis
+
+	add_demo_kpis()
 	return {
 		"Agents": len(AGENTS),
 		"Teams": len(TEAMS),
@@ -262,10 +394,11 @@ def create_demo_data(password: str | None = None) -> dict[str, int]:
 
 def _sla_policies():
 	"""Business hours for everyone; round the clock and tighter for the customer with a premium contract."""
-	if frappe.db.exists("SLA Policy", "Standard"):
+	if frappe.db.exists("SLA Policy", "Premium"):
 		return
 	hours = {"Low": (8, 24, 72), "Medium": (4, 8, 40), "High": (2, 4, 16), "Urgent": (1, 1, 8)}
-	frappe.get_doc(
+	# The install made "Standard" (support_center/sla/standard.py); a site without it gets the demo's own.
+	frappe.db.exists("SLA Policy", "Standard") or frappe.get_doc(
 		{
 			"doctype": "SLA Policy",
 			"policy_name": "Standard",
@@ -344,6 +477,15 @@ def _customer(name):
 def _contact(first_name, last_name, email, phone, customer, user):
 	existing = frappe.db.get_value("Contact Email", {"email_id": email, "parenttype": "Contact"}, "parent")
 	if existing:
+		# Frappe made this contact along with the portal user, linked to no customer: without the link,
+		# what this person sends by mail, chat or phone would reach the desk without their company.
+		contact = frappe.get_doc("Contact", existing)
+		if not contact.has_link("Customer", customer):
+			contact.append("links", {"link_doctype": "Customer", "link_name": customer})
+			if phone and not any(row.phone == phone for row in contact.phone_nos):
+				primary = not any(row.is_primary_phone for row in contact.phone_nos)
+				contact.append("phone_nos", {"phone": phone, "is_primary_phone": int(primary)})
+			contact.save(ignore_permissions=True)
 		return existing
 	contact = frappe.get_doc(
 		{
@@ -403,15 +545,28 @@ def _canned_reply(title, scope, category, response):
 def _kb_category(title, parent):
 	if frappe.db.exists("KB Category", title):
 		return
+	translations = [
+		{"language": language, "title": text}
+		for language, text in KB_CATEGORY_TRANSLATIONS.get(title, {}).items()
+	]
 	frappe.get_doc(
-		{"doctype": "KB Category", "title": title, "parent_kb_category": parent or "All Articles"}
+		{
+			"doctype": "KB Category",
+			"title": title,
+			"parent_kb_category": parent or "All Articles",
+			"translations": translations,
+		}
 	).insert(ignore_permissions=True)
 
 
 def _kb_article(title, category, language, status, content):
 	if frappe.db.exists("KB Article", {"title": title}):
 		return
-	frappe.get_doc(
+	details = dict(KB_ARTICLE_DETAILS.get(title, {}))
+	overdue = details.pop("overdue", False)
+	if details.get("translation_of"):
+		details["translation_of"] = frappe.db.get_value("KB Article", {"title": details["translation_of"]})
+	article = frappe.get_doc(
 		{
 			"doctype": "KB Article",
 			"title": title,
@@ -420,8 +575,18 @@ def _kb_article(title, category, language, status, content):
 			"status": status,
 			"content": content,
 			"review_by": add_days(now_datetime(), 90).date(),
+			"article_owner": "anna.petrova@demo.support-center.test",
+			**details,
 		}
 	).insert(ignore_permissions=True)
+	if overdue:
+		# One stale answer, so the workspace's "review overdue" list and the reminder have something.
+		frappe.db.set_value(
+			"KB Article",
+			article.name,
+			{"review_by": add_days(now_datetime(), -10).date(), "review_overdue": 1},
+			update_modified=False,
+		)
 
 
 def _ticket(subject, customer, email, channel, category, status, days_ago, conversation, contacts):

@@ -109,7 +109,11 @@ doc_events = {
 	},
 	# An incoming call that ended becomes (part of) a ticket.
 	"Call Log": {
-		"on_update": "support_center.intake.phone.on_call_log_update",
+		"on_update": [
+			"support_center.intake.phone.on_call_log_update",
+			# A missed call asks the assignee to call back; the call back closes it (support_center/followups.py).
+			"support_center.followups.on_call_log_update",
+		],
 	},
 	"Communication": {
 		"validate": "support_center.permissions.customer_input.sanitize_ticket_text",
@@ -126,23 +130,49 @@ doc_events = {
 			# Public replies go back to the messenger the customer wrote from.
 			"support_center.intake.outgoing.on_communication",
 			"support_center.conversation.consult.note_reply",
+			# The assignee hears of a customer's reply; the list marks it unread (notifications/alerts.py).
+			"support_center.notifications.alerts.on_communication",
+			"support_center.followups.on_communication",
+			# A public reply on an incident goes to its linked tickets (support_center/incidents.py).
+			"support_center.incidents.on_communication",
+			# What the customer sees of the conversation is searchable (support_center/search/tickets.py).
+			"support_center.search.tickets.on_communication",
 		],
 		"on_update": "support_center.conversation.notes.forget_in_ticket",
 	},
 	"Comment": {
 		"validate": "support_center.permissions.customer_input.sanitize_ticket_text",
 		"on_update": "support_center.conversation.notes.forget_in_ticket",
+		# A website comment that asks for help becomes a ticket (support_center/channels/website_comments.py).
+		"after_insert": "support_center.channels.website_comments.on_comment",
 	},
 	"Ticket": {
+		# A new ticket goes where the first matching Routing Rule sends it (routing/rules_apply.py).
+		"before_validate": "support_center.routing.rules_apply.on_ticket_before_validate",
 		"validate": [
 			"support_center.routing.assign.on_ticket_validate",
 			"support_center.routing.workflow.on_ticket_validate",
+			"support_center.search.tickets.on_ticket_validate",
 		],
 		"after_insert": [
 			"support_center.routing.assign.on_ticket_after_insert",
 			"support_center.conversation.acknowledgement.on_ticket_after_insert",
+			"support_center.notifications.alerts.on_ticket_insert",
+			"support_center.routing.rules_apply.on_ticket_after_insert",
+			# A messenger's first message is acknowledged in the messenger (support_center/channels).
+			"support_center.channels.acknowledgement.on_ticket_after_insert",
+			# Suggestions the customer opened before filing did not deflect this request.
+			"support_center.knowledge_base.deflection.on_ticket_after_insert",
 		],
-		"on_update": "support_center.routing.assign.on_ticket_update",
+		"on_update": [
+			"support_center.routing.assign.on_ticket_update",
+			# A resolved incident resolves its linked tickets (support_center/incidents.py).
+			"support_center.incidents.on_ticket_update",
+			# A guest's site chat that closes sends them its transcript (support_center/channels/chat_session.py).
+			"support_center.channels.chat_session.on_ticket_update",
+			# The customer gets the resolution mail with its signed rating links (portal/feedback.py).
+			"support_center.portal.feedback.on_ticket_update",
+		],
 	},
 	# One Assignment Rule per team, kept in step with its members and categories.
 	"User Group": {
@@ -164,22 +194,62 @@ doc_events = {
 	"Support Center Settings": {
 		"validate": "support_center.conversation.acknowledgement.validate_settings",
 	},
+	# An edited policy moves its open tickets' deadlines at once (sla/recompute.py).
+	"SLA Policy": {
+		"on_update": "support_center.sla.recompute.on_policy_update",
+	},
 }
 
 scheduler_events = {
 	"cron": {
+		# Knowledge-base page views counted in Redis go to the articles in one UPDATE.
+		"*/5 * * * *": [
+			"support_center.knowledge_base.views.flush_view_counts",
+			# Messages interrupted while delivered (a killed process, a dropped connection) become Failed.
+			"support_center.intake.core.fail_interrupted",
+		],
 		# Breaches are noticed within a minute, not when someone next saves the ticket.
-		"* * * * *": ["support_center.sla.monitor.run"],
+		"* * * * *": [
+			"support_center.sla.monitor.run",
+			# Replies to messengers that failed for a while (rate limits, outages) are sent again.
+			"support_center.channels.delivery.retry_due",
+		],
 	},
+	# Consults nobody answered remind their sender (support_center/followups.py).
+	"hourly": ["support_center.followups.remind_unanswered_consults"],
 	# Resolved tickets close after the settings' number of days without a customer reply.
-	"daily": ["support_center.routing.workflow.auto_close_resolved_tickets"],
+	"daily": [
+		"support_center.routing.workflow.auto_close_resolved_tickets",
+		# Knowledge-base articles past their review date: their owners are reminded.
+		"support_center.knowledge_base.review_jobs.send_review_reminders",
+		# Guests' portal requests never confirmed by mail are deleted with their files (portal/guest.py).
+		"support_center.portal.guest.delete_expired",
+	],
 }
 
 # Desk
 # ----
 
-# An agent sees the customer's other recent tickets beside the ticket.
-doctype_js = {"Ticket": "public/js/ticket_customer_history.js"}
+# The filters the KPI reports share (support_center/support_center/report/*/*.js build on it).
+app_include_js = ["/assets/support_center/js/kpi_report.js"]
+
+# The forms' parts, one file each.
+doctype_js = {
+	# Website comments to tickets, one click (support_center/channels/website_comments.py).
+	"Blog Post": ["public/js/website_comment_tickets.js"],
+	"Web Page": ["public/js/website_comment_tickets.js"],
+	"Ticket": [
+		"public/js/ticket_customer_history.js",
+		"public/js/ticket_channels.js",
+		"public/js/ticket_knowledge_base.js",
+		# The form as a conversation, one Actions menu, incidents and callbacks (issue 13).
+		"public/js/ticket_conversation.js",
+	],
+	# Its support at a glance: tickets, open tickets, average rating, last contact (kpi/customer.py).
+	"Customer": ["public/js/customer_support_summary.js"],
+	# Import ERPNext Issues / Helpdesk tickets as a background job (migration/api.py).
+	"Support Center Settings": ["public/js/support_center_settings_import.js"],
+}
 
 # Customers and contacts show their tickets across channels.
 override_doctype_dashboards = {
@@ -191,6 +261,8 @@ override_doctype_dashboards = {
 # ------
 
 portal_menu_items = [
+	# The portal's front door, for everyone (support_center/www/support/index.html).
+	{"title": "Support", "route": "/support"},
 	{
 		"title": "Support Tickets",
 		"route": "/support/tickets",
@@ -199,6 +271,12 @@ portal_menu_items = [
 	},
 ]
 
+page_renderer = ["support_center.knowledge_base.page_renderer.KBCategoryPage"]
+
 website_route_rules = [
 	{"from_route": "/support/tickets/<name>", "to_route": "support/tickets/ticket"},
+	# The knowledge base's URL scheme (support_center/knowledge_base/rules.py); /kb/<category> is rendered
+	# by page_renderer above (Frappe's own rules send it to ERPNext's Help Article list).
+	{"from_route": "/kb/<category>/<article>", "to_route": "kb/article"},
+	{"from_route": "/kb/<category>/<article>/<language>", "to_route": "kb/article"},
 ]

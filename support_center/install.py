@@ -19,6 +19,18 @@ ROLES = {
 }
 
 
+def ensure_portal():
+	from support_center.portal.setup import ensure_portal as ensure
+
+	ensure()
+
+
+def remove_navbar_link():
+	from support_center.portal.setup import remove_navbar_link as remove
+
+	remove()
+
+
 def before_install():
 	ensure_roles()
 
@@ -32,7 +44,13 @@ def after_migrate():
 
 
 def after_uninstall():
+	from support_center.sla.standard import forget_standard_policy
+
 	restore_erpnext_support_workspace()
+	remove_navbar_link()
+	forget_standard_policy()
+	# Frappe commits nothing after the after_uninstall hooks.
+	frappe.db.commit()  # nosemgrep
 
 
 def ensure_masters():
@@ -43,6 +61,13 @@ def ensure_masters():
 	ensure_routing_masters()
 	ensure_conversation_settings()
 	ensure_agents_can_write_email()
+	# The KPI queries' composite indexes (support_center/kpi/indexes.py).
+	from support_center.kpi.indexes import ensure_kpi_indexes
+
+	ensure_kpi_indexes()
+	ensure_first_day()
+	ensure_migration_fields()
+	ensure_portal()
 
 
 def ensure_agents_can_write_email():
@@ -99,8 +124,6 @@ def restore_erpnext_support_workspace():
 	path = frappe.get_app_path("erpnext", "support", "workspace", "support", "support.json")
 	if os.path.exists(path):
 		import_file_by_path(path, force=True)
-		# Frappe commits nothing after the after_uninstall hooks.
-		frappe.db.commit()  # nosemgrep
 
 
 def ensure_routing_masters():
@@ -123,3 +146,22 @@ def ensure_conversation_settings():
 
 	ensure_acknowledgement_settings()
 	ensure_internal_field()
+
+
+def ensure_first_day():
+	"""The agent's day (issue 13): a "Standard" SLA policy on a site that has none (acknowledgements promise
+	a time at once), the follow-up fields (callbacks, consult reminders), the ticket search index."""
+	from support_center.followups import ensure_followup_fields
+	from support_center.search.tickets import ensure_fulltext_index
+	from support_center.sla.standard import ensure_standard_policy
+
+	ensure_standard_policy()
+	ensure_followup_fields()
+	ensure_fulltext_index()
+
+
+def ensure_migration_fields():
+	"""Moving in from ERPNext: each Issue names the Ticket it was imported into (support_center/migration)."""
+	from support_center.migration.sources import ensure_issue_field
+
+	ensure_issue_field()

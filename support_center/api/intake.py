@@ -44,7 +44,13 @@ def receive_message(
 	if not (conversation_id or "").strip():
 		frappe.throw(_("conversation_id is required."))
 	if isinstance(attachments, str):
-		attachments = frappe.parse_json(attachments)
+		try:
+			attachments = frappe.parse_json(attachments) if attachments.strip() else []
+		except ValueError:
+			attachments = None
+			frappe.throw(_("attachments must be a JSON list of files."))
+	if attachments is not None and not isinstance(attachments, list):
+		frappe.throw(_("attachments must be a JSON list of files."))
 	result = receive(
 		IncomingMessage(
 			channel=channel,
@@ -58,7 +64,8 @@ def receive_message(
 			attachments=decode_attachments(attachments),
 			received_at=received_at(sent_at),
 			source=TRUSTED_WEBHOOK if trusted else WEBHOOK,
-		)
+		),
+		durable=True,
 	)
 	return {
 		"ticket": result.ticket,

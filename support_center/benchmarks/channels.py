@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request
 
 from support_center.api import chat
 from support_center.benchmarks import Figure, Scale, measure, register
+
 # channel_figures swaps delivery.commit (and frappe.enqueue) for no-ops while it measures and restores them
 # in its `finally`: a measured step must roll back, and semgrep reports that swap at this import.
 from support_center.channels import delivery, webhook  # nosemgrep: frappe-monkey-patching-not-allowed

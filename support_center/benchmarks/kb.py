@@ -131,7 +131,8 @@ def make_articles(count: int) -> None:
 	frappe.db.commit()  # nosemgrep: frappe-manual-commit -- FULLTEXT sees committed rows only
 	# A site's articles arrive over months, and InnoDB merges its FULLTEXT cache and drops deleted entries
 	# as they come; 10,000 rows written at once (after earlier runs' deletions) are made that way here.
-	frappe.db.sql("optimize table `tabKB Article`")  # nosemgrep: frappe-using-db-sql -- table maintenance, no qb form
+	# Table maintenance has no query-builder form.
+	frappe.db.sql("optimize table `tabKB Article`")  # nosemgrep: frappe-using-db-sql
 
 
 def remove_articles() -> None:

@@ -15,6 +15,7 @@ from frappe.utils import cint, now_datetime
 
 from support_center.conversation import placeholders
 from support_center.conversation.values import customer_language, format_moment, policy_zone, ticket_values
+from support_center.settings import store_default
 from support_center.sla.calendar import next_business_moment
 from support_center.sla.service import rules_for, to_aware
 
@@ -49,8 +50,7 @@ def ensure_acknowledgement_settings() -> None:
 		("acknowledgement_subject", DEFAULT_SUBJECT),
 		("acknowledgement_template", DEFAULT_TEMPLATE),
 	):
-		if not frappe.db.exists("Singles", {"doctype": SETTINGS, "field": fieldname}):
-			frappe.db.set_single_value(SETTINGS, fieldname, default)
+		store_default(fieldname, default)
 
 
 def validate_settings(doc, method=None) -> None:
@@ -62,8 +62,23 @@ def validate_settings(doc, method=None) -> None:
 
 
 def on_ticket_after_insert(doc, method=None) -> None:
+	# A background job after the commit: the customer's request does not wait for rendering and queueing
+	# the mail, and a ticket that was rolled back is never acknowledged.
 	if doc.flags.acknowledge:
-		send_acknowledgement(doc)
+		frappe.enqueue(
+			"support_center.conversation.acknowledgement.acknowledge",
+			queue="short",
+			ticket=str(doc.name),
+			enqueue_after_commit=True,
+			now=frappe.flags.in_test,
+		)
+
+
+def acknowledge(ticket: str) -> bool:
+	"""The background job: acknowledge the ticket's first message."""
+	if not frappe.db.exists("Ticket", ticket):
+		return False
+	return send_acknowledgement(frappe.get_doc("Ticket", ticket))
 
 
 def is_outside_business_hours(ticket, now=None) -> bool:

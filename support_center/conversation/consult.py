@@ -149,3 +149,10 @@ def note_reply(doc, method=None) -> None:
 		heading + f"<blockquote>{escape_html(text)}</blockquote>",
 		user=doc.sender or "Administrator",
 	)
+	if not doc.flags.consult_auto_reply:
+		from support_center.notifications.alerts import consult_answered
+
+		author = frappe.db.get_value(
+			"Communication", {"name": doc.in_reply_to, "sent_or_received": "Sent"}, "sender"
+		)
+		consult_answered(doc.reference_name, author, doc.sender_full_name or doc.sender or "", text)

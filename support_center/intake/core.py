@@ -7,13 +7,14 @@ external message id, so a retried webhook or a mail delivered twice is one messa
 """
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
 import frappe
 from frappe import _
-from frappe.utils import cint, escape_html, now_datetime
+from frappe.utils import add_to_date, cint, escape_html, now_datetime, strip_html
 from frappe.utils.file_manager import save_file
 
 from support_center.intake.party import customer_of, sender_contact
@@ -50,23 +51,53 @@ def max_attachment_bytes() -> int:
 	return (megabytes or DEFAULT_MAX_ATTACHMENT_MB) * 1024 * 1024
 
 
-def receive(message: IncomingMessage) -> IntakeResult:
+def receive(message: IncomingMessage, durable: bool = False) -> IntakeResult:
+	"""Take one message in. ``durable`` (the web endpoints): the stored message is committed before it is
+	delivered, and a failure after, so a crash, a dropped database connection or a later error in the
+	request never takes the message with it (see ``fail_interrupted``)."""
 	errors = validation_errors(message, max_attachment_bytes())
+	if message.sender_email and not errors and not frappe.utils.validate_email_address(message.sender_email):
+		# Frappe's own rule, stricter than ours: what it would refuse when storing is refused here, clearly.
+		errors.append(_("{0} is not a valid email address.").format(repr(message.sender_email)))
 	if errors:
 		raise IntakeError("\n".join(errors))
 	dedupe_key = f"{message.channel}:{message.message_id}" if message.message_id else None
 	if dedupe_key:
-		existing = frappe.db.get_value(
-			"Intake Message",
-			{"dedupe_key": dedupe_key},
-			["name", "status", "ticket", "communication"],
-			as_dict=True,
-		)
-		if existing and existing.status == "Processed":
-			return IntakeResult(existing.name, existing.ticket, existing.communication, False, duplicate=True)
+		existing = frappe.db.get_value("Intake Message", {"dedupe_key": dedupe_key}, "name")
 		if existing:
-			return process(existing.name)
-	return process(store(message, dedupe_key).name)
+			if durable:
+				# A fresh snapshot: what the row lock in process() waits for must be visible after it.
+				commit_intake()
+			return process(existing, durable)
+	savepoint = "support_center_intake_store"
+	frappe.db.savepoint(savepoint)
+	try:
+		record = store(message, dedupe_key)
+	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+		# The same message reached another web server or worker at the same moment and was stored there
+		# (dedupe_key is unique): that one delivers it. A locking read sees its committed row.
+		frappe.db.rollback(save_point=savepoint)
+		if durable:
+			# A new snapshot sees the other's committed row; no row lock may be held while process()
+			# waits for the conversation's lock (the other holds that lock and wants this row).
+			commit_intake()
+		existing = frappe.db.get_value(
+			"Intake Message", {"dedupe_key": dedupe_key}, "name", for_update=not durable
+		)
+		if not existing:
+			raise
+		return process(existing, durable)
+	if durable:
+		commit_intake()
+	return process(record.name, durable)
+
+
+def commit_intake() -> None:
+	# Tests keep their transaction (FrappeTestCase rolls back) unless they ask for real commits.
+	if not frappe.flags.in_test or frappe.flags.support_center_commit_intake:
+		# The message is stored before it is processed so that it is never lost, and a conversation's
+		# messages are committed one by one (see process): this commit is the point of intake.
+		frappe.db.commit()  # nosemgrep: frappe-manual-commit
 
 
 def store(message: IncomingMessage, dedupe_key: str | None):
@@ -83,6 +114,8 @@ def store(message: IncomingMessage, dedupe_key: str | None):
 			"sender_email": message.sender_email,
 			"sender_phone": message.sender_phone,
 			"source": message.source,
+			"support_channel": message.support_channel,
+			"language": message.language,
 			"subject": message.subject,
 			"text": message.text,
 			"attachments": json.dumps(
@@ -95,8 +128,43 @@ def store(message: IncomingMessage, dedupe_key: str | None):
 	return record
 
 
-def process(name: str) -> IntakeResult:
-	"""Deliver a stored message; on failure keep it as Failed with the reason, and raise."""
+def process(name: str, durable: bool = False) -> IntakeResult:
+	"""Deliver a stored message; on failure keep it as Failed with the reason, and raise.
+
+	The message's row is locked first: two requests or workers delivering the same message (a webhook
+	posted to two web servers at once, a retry racing the first attempt) deliver it once between them; the
+	second waits and gets the first one's result as a duplicate. ``durable``: messages of one conversation
+	are delivered one at a time (a database lock, so across web servers), each committed before the next
+	looks for the conversation's ticket: two first messages of a chat arriving at once make one ticket."""
+	if not durable:
+		return _process(name, durable)
+	channel, conversation = frappe.db.get_value("Intake Message", name, ["channel", "conversation_id"]) or (
+		None,
+		None,
+	)
+	if not conversation:
+		return _process(name, durable)
+	lock = "sc_intake_" + hashlib.sha1(f"{channel}:{conversation}".encode()).hexdigest()
+	# A MariaDB named lock (get_lock/release_lock) has no query-builder form.
+	if not frappe.db.sql("select get_lock(%s, 60)", lock)[0][0]:  # nosemgrep: frappe-using-db-sql
+		frappe.throw(_("The conversation is busy; please send the message again."), frappe.QueryTimeoutError)
+	try:
+		# A new transaction: its reads see what the conversation's previous message committed.
+		commit_intake()
+		result = _process(name, durable)
+		commit_intake()
+		return result
+	finally:
+		frappe.db.sql("select release_lock(%s)", lock)  # nosemgrep: frappe-using-db-sql
+
+
+def _process(name: str, durable: bool) -> IntakeResult:
+	state = frappe.db.get_value(
+		"Intake Message", name, ["status", "ticket", "communication"], as_dict=True, for_update=True
+	)
+	if state and state.status == "Processed":
+		# The Link column holds the ticket's number as text; the first answer gave it as a number.
+		return IntakeResult(name, cint(state.ticket) or None, state.communication, False, duplicate=True)
 	record = frappe.get_doc("Intake Message", name)
 	savepoint = "support_center_intake"
 	frappe.db.savepoint(savepoint)
@@ -105,11 +173,45 @@ def process(name: str) -> IntakeResult:
 	except Exception as error:
 		frappe.db.rollback(save_point=savepoint)
 		record.db_set({"status": "Failed", "error": frappe.get_traceback() or repr(error)})
+		if durable:
+			# The request that raises is rolled back by Frappe: the Failed record must outlive it.
+			commit_intake()
 		raise
 	record.db_set(
 		{"status": "Processed", "error": None, "ticket": ticket.name, "communication": communication}
 	)
 	return IntakeResult(record.name, ticket.name, communication, created)
+
+
+# A message is delivered within a request or a job; one still Pending this long after it was stored was
+# interrupted (the process was killed, the database connection dropped) before its delivery committed.
+INTERRUPTED_AFTER_MINUTES = 10
+
+
+def fail_interrupted(minutes: int = INTERRUPTED_AFTER_MINUTES) -> int:
+	"""Scheduled: interrupted messages become Failed, listed with a Retry, never left in between."""
+	intake = frappe.qb.DocType("Intake Message")
+	names = (
+		frappe.qb.from_(intake)
+		.select(intake.name)
+		.where(
+			(intake.status == "Pending") & (intake.creation < add_to_date(now_datetime(), minutes=-minutes))
+		)
+		.run(pluck=True)
+	)
+	for name in names:
+		frappe.db.set_value(
+			"Intake Message",
+			name,
+			{
+				"status": "Failed",
+				"error": _(
+					"Interrupted while it was delivered (a process stopped or the database connection dropped). Retry it."
+				),
+			},
+			update_modified=False,
+		)
+	return len(names)
 
 
 def deliver(record) -> tuple:
@@ -125,13 +227,7 @@ def deliver(record) -> tuple:
 	ticket = frappe.get_doc(
 		{
 			"doctype": "Ticket",
-			"subject": (
-				record.subject
-				or first_line(record.text)
-				or _("Message from {0}").format(
-					record.sender_name or record.sender_email or record.sender_phone
-				)
-			)[:140],
+			"subject": ticket_subject(record),
 			"description": as_html(record.text),
 			"channel": record.channel,
 			"contact": contact,
@@ -143,9 +239,16 @@ def deliver(record) -> tuple:
 		}
 	)
 	ticket.flags.acknowledge = bool(acknowledgement_address(source, record.channel, identity, known_address))
+	if record.get("support_channel"):
+		# A messenger or the site chat: routed by its channel, acknowledged in it (support_center/channels).
+		from support_center.channels.routing import apply_channel
+
+		apply_channel(ticket, record)
 	# The party above was found from what the channel proves about the sender. Only the portal's own
 	# users are held to their portal scope (the controller does that); integrations post for anyone.
-	ticket.flags.party_from_intake = source != PORTAL
+	# The site chat's logged-in customers are portal users too, but the server, not their browser, builds
+	# the ticket from their session (support_center/channels/chat_session.py).
+	ticket.flags.party_from_intake = source != PORTAL or bool(record.get("support_channel"))
 	ticket.insert(ignore_permissions=True)
 	note_claims(ticket, record, identity)
 	attach_files(record, ticket)
@@ -226,7 +329,23 @@ def attach_files(record, ticket, communication: str | None = None) -> None:
 
 
 def medium(channel: str) -> str:
-	return {"Email": "Email", "Phone": "Phone", "Messenger": "Chat", "Portal": "Other"}.get(channel, "Other")
+	return {"Email": "Email", "Phone": "Phone", "Messenger": "Chat", "Chat": "Chat", "Portal": "Other"}.get(
+		channel, "Other"
+	)
+
+
+def ticket_subject(record) -> str:
+	"""The first of the subject, the first line and the sender that still says something once markup is
+	removed (the saved subject is sanitised: "<script>…</script>" alone would leave it empty)."""
+	candidates = (
+		record.subject,
+		first_line(record.text),
+		_("Message from {0}").format(record.sender_name or record.sender_email or record.sender_phone or ""),
+	)
+	for candidate in candidates:
+		if candidate and strip_html(candidate).strip():
+			return candidate.strip()[:140]
+	return _("Message")
 
 
 def first_line(text: str | None) -> str:
@@ -254,4 +373,12 @@ def decode_attachments(items: list[dict] | None) -> tuple[Attachment, ...]:
 
 
 def received_at(value: str | None) -> datetime | None:
-	return frappe.utils.get_datetime(value) if value else None
+	if not value:
+		return None
+	try:
+		return frappe.utils.get_datetime(value)
+	except (ValueError, TypeError, OverflowError):
+		# dateutil's ParserError is a ValueError: a clear refusal, not a server error.
+		raise IntakeError(
+			_("{0} is not a date and time (use ISO 8601, e.g. 2026-01-31 14:05:00).").format(repr(value))
+		)

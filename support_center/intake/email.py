@@ -51,7 +51,7 @@ from frappe import _
 from frappe.core.doctype.file.exceptions import MaxFileSizeReachedError
 from frappe.core.doctype.file.utils import get_random_filename
 from frappe.email.doctype.email_account.email_account import EmailAccount
-from frappe.email.receive import ALTERNATE_CHARSET_MAP, InboundMail
+from frappe.email.receive import ALTERNATE_CHARSET_MAP, InboundMail, SentEmailInInboxError
 from frappe.exceptions import DuplicateEntryError, FileAlreadyAttachedException
 from frappe.utils import (
 	cint,
@@ -63,11 +63,13 @@ from frappe.utils import (
 	validate_email_address,
 )
 
+from support_center import settings
 from support_center.conversation.visibility import copies_for_staff_only, is_customer_visible, is_internal
 from support_center.intake import email_rules
 from support_center.intake.core import as_html
 from support_center.intake.party import customer_of, find_or_create_contact
 from support_center.intake.rules import is_auto_generated, ticket_number_from_subject
+from support_center.permissions.customer_input import clean_markup, looks_like_markup
 
 TICKET = "Ticket"
 SETTINGS = "Support Center Settings"
@@ -82,23 +84,98 @@ class ImageTooLarge(Exception):
 
 
 class SupportEmailAccount(EmailAccount):
-	"""Frappe's Email Account, with mail parsed one by one and our InboundMail."""
+	"""Frappe's Email Account, with mail parsed one by one and our InboundMail.
+
+	More than one worker, and workers that die: a mailbox is pulled by one worker at a time (a database
+	lock, so across machines; a second worker that finds it taken skips that run), and an IMAP mail is
+	marked seen only after it was taken in and committed (or recorded as Failed). Frappe marks every mail
+	of the batch seen as it downloads it, so a worker killed mid-batch lost the rest for good; now they are
+	still unseen and the next pull takes them, and one taken in but not yet marked is recognised by its
+	Message-ID and not taken in twice.
+	"""
+
+	def receive(self):
+		# Frappe 15.74's receive, under the mailbox's lock and marking each mail seen once it is committed.
+		lock = "sc_pull_" + hashlib.sha1(str(self.name).encode()).hexdigest()
+		# A MariaDB named lock (get_lock/release_lock) has no query-builder form.
+		if not frappe.db.sql("select get_lock(%s, 0)", lock)[0][0]:  # nosemgrep: frappe-using-db-sql
+			return
+		exceptions = []
+		try:
+			for mail in self.get_inbound_mails():
+				try:
+					communication = mail.process()
+					# Each mail is committed on its own (as Frappe's receive does) before it is marked seen.
+					frappe.db.commit()  # nosemgrep: frappe-manual-commit
+					if communication and mail.flags.is_new_communication:
+						if self.enable_auto_reply:
+							self.send_auto_reply(communication, mail)
+						communication.send_email(is_inbound_mail_communcation=True)
+				except SentEmailInInboxError:
+					frappe.db.rollback()
+				except Exception:
+					frappe.db.rollback()
+					try:
+						self.log_error(title="EmailAccount.receive")
+						if self.use_imap:
+							self.handle_bad_emails(mail.uid, mail.raw_message, frappe.get_traceback())
+						exceptions.append(frappe.get_traceback())
+					except Exception:
+						# Not recorded: it stays unseen and the next pull tries again.
+						frappe.db.rollback()
+						continue
+					frappe.db.commit()  # nosemgrep: frappe-manual-commit -- the failure is recorded
+				else:
+					frappe.db.commit()  # nosemgrep: frappe-manual-commit -- the auto-reply is queued
+				self.mark_seen(getattr(mail, "imap_folder", None), mail.uid)
+		finally:
+			self.close_incoming()
+			frappe.db.sql("select release_lock(%s)", lock)  # nosemgrep: frappe-using-db-sql
+		if exceptions:
+			raise Exception(frappe.as_json(exceptions))
+
+	def mark_seen(self, folder: str | None, uid) -> None:
+		"""Mark one IMAP mail seen (as Frappe does at download when syncing unseen mail), after its commit."""
+		server = getattr(self, "_incoming", None)
+		if not (server and folder and uid and folder in self._mark_seen_in):
+			return
+		try:
+			if self._selected != folder:
+				server.imap.select(folder)
+				self._selected = folder
+			server.imap.uid("STORE", frappe.safe_encode(uid), "+FLAGS", "(\\SEEN)")
+		except Exception:
+			# The next pull sees it again and recognises it by its Message-ID.
+			pass
+
+	def close_incoming(self) -> None:
+		server, self._incoming = getattr(self, "_incoming", None), None
+		if server:
+			try:
+				server.logout()
+			except Exception:
+				pass
 
 	def get_inbound_mails(self) -> list[InboundMail]:
-		# Frappe 15.74's get_inbound_mails, except that each message is parsed in isolation.
+		# Frappe 15.74's get_inbound_mails, except that each message is parsed in isolation and IMAP mail is
+		# not marked seen here: receive() marks each once it is committed, on the connection kept open.
 		mails = []
+		self._incoming, self._selected, self._mark_seen_in = None, None, set()
 
-		def process_mail(messages, append_to=None):
+		def process_mail(messages, append_to=None, folder=None):
 			for index, message in enumerate(messages.get("latest_messages", [])):
 				uid = messages["uid_list"][index] if messages.get("uid_list") else None
 				seen_status = messages.get("seen_status", {}).get(uid)
 				if self.email_sync_option != "UNSEEN" or seen_status != "SEEN":
 					try:
-						mails.append(
-							SupportInboundMail(message, self, frappe.safe_decode(uid), seen_status, append_to)
+						mail = SupportInboundMail(
+							message, self, frappe.safe_decode(uid), seen_status, append_to
 						)
+						mail.imap_folder = folder
+						mails.append(mail)
 					except Exception:
-						self.record_unparsable(uid, message)
+						if self.record_unparsable(uid, message):
+							self.mark_seen(folder, frappe.safe_decode(uid))
 
 		if not self.enable_incoming:
 			return []
@@ -107,30 +184,38 @@ class SupportEmailAccount(EmailAccount):
 		try:
 			email_server = self.get_incoming_server(in_receive=True, email_sync_rule=email_sync_rule)
 			if self.use_imap:
+				self._incoming = email_server
+				# Frappe marks each mail seen as it downloads it; here that waits for the mail's commit.
+				email_server._post_retrieve_cleanup = lambda uid, msg_num: None
 				for folder in self.imap_folder:
 					if email_server.select_imap_folder(folder.folder_name):
 						email_server.settings["uid_validity"] = folder.uidvalidity
-						messages = email_server.get_messages(folder=f'"{folder.folder_name}"') or {}
-						process_mail(messages, folder.append_to)
+						quoted = f'"{folder.folder_name}"'
+						messages = email_server.get_messages(folder=quoted) or {}
+						self._selected = quoted
+						if email_server.settings.email_sync_rule == "UNSEEN":
+							self._mark_seen_in.add(quoted)
+						process_mail(messages, folder.append_to, quoted)
 			else:
 				messages = email_server.get_messages() or {}
 				process_mail(messages)
-			email_server.logout()
+				email_server.logout()
 		except Exception:
 			self.log_error(title=_("Error while connecting to email account {0}").format(self.name))
-			# What was parsed is kept: the server has marked it seen already.
+			# What was parsed is kept.
 		# Fetching wrote the folder's UIDVALIDITY and UIDNEXT. Frappe's receive() rolls back a mail that
 		# fails, which undid them when no mail had committed before it: the next pull was an initial sync
 		# again, fetching every mail a second time.
-		frappe.db.commit()
+		frappe.db.commit()  # nosemgrep: frappe-manual-commit
 		return mails
 
-	def record_unparsable(self, uid, raw) -> None:
+	def record_unparsable(self, uid, raw) -> bool:
+		"""Keep a mail that does not parse; True once it is recorded (and committed)."""
 		# Nothing of this mail was written: no rollback (the folder's UIDVALIDITY update must stay).
 		reason = frappe.get_traceback()
 		if failed_record(mail_key(raw)):
 			# Fetched again (an initial sync, a renumbered folder): it is recorded already.
-			return
+			return True
 		try:
 			self.log_error(title=_("Incoming mail could not be read"))
 			record_failed_mail(raw, reason, self.name)
@@ -138,10 +223,12 @@ class SupportEmailAccount(EmailAccount):
 				# Frappe's Unhandled Email commits on its own.
 				self.handle_bad_emails(frappe.safe_decode(uid), raw, reason, record=False)
 			frappe.db.commit()
+			return True
 		except Exception:
 			frappe.db.rollback()
 			frappe.log_error(title=_("Incoming mail could not be recorded"))
 			frappe.db.commit()
+			return False
 
 	def handle_bad_emails(self, uid, raw, reason, record: bool = True):
 		# Called by Frappe's receive() when a mail fails while processed (after a rollback).
@@ -164,6 +251,10 @@ class SupportInboundMail(InboundMail):
 
 	def __init__(self, content, email_account, uid=None, seen_status=None, append_to=None):
 		super().__init__(content, email_account, uid, seen_status, append_to)
+		if not strip_html(self.subject or "").strip():
+			# A subject that is only markup ("<img onerror=…>") is empty once sanitised, and the message and
+			# its ticket need one: the mail was refused as a whole.
+			self.subject = _("Email from {0}").format(self.from_email or self.from_real_name or "?")
 		if not self.message_id:
 			self.message_id = email_rules.content_message_id(as_bytes(content))
 		headers = {key: str(value) for key, value in self.mail.items()}
@@ -228,12 +319,23 @@ class SupportInboundMail(InboundMail):
 				self.cid_map[file.name] = self.cid_map[attachment["fname"]]
 		return saved
 
+	def replace_inline_images(self, attachments):
+		# What Frappe saves as the message's content once the attachments are stored (see as_dict).
+		content = super().replace_inline_images(attachments)
+		if self.for_tickets() and looks_like_markup(content):
+			content = clean_markup(content, linkify=True)
+		return content
+
 	def for_tickets(self) -> bool:
 		append_to = self.append_to if self.email_account.use_imap else self.email_account.append_to
 		return append_to == TICKET
 
 	def as_dict(self):
 		data = super().as_dict()
+		if self.for_tickets() and looks_like_markup(data.get("content")):
+			# Frappe's sanitiser skips text that parses as JSON (`{"":"<img onerror=…>"}`), and the ticket
+			# hooks clean only messages on a ticket: an unthreaded automated mail kept live markup.
+			data["content"] = clean_markup(data["content"], linkify=True)
 		if self.auto_generated:
 			# Recorded, but nothing reacts to it as to a customer's message.
 			data["communication_type"] = "Automated Message"
@@ -339,6 +441,8 @@ def create_ticket(mail: SupportInboundMail) -> str:
 			"raised_by": mail.from_email,
 			"raised_by_name": mail.from_real_name or None,
 			"reopened_from": mail.reopened_from,
+			# Routing rules can send each mailbox's tickets their own way.
+			"incoming_email_account": mail.email_account.name,
 		}
 	)
 	# A person's first message, not a machine's: it gets the acknowledgement.
@@ -401,7 +505,7 @@ def contact_emails(contact: str | None) -> list[str]:
 
 
 def reopen_within_days() -> int:
-	if not frappe.db.exists("Singles", {"doctype": SETTINGS, "field": "reopen_closed_within_days"}):
+	if not settings.is_stored("reopen_closed_within_days"):
 		return DEFAULT_REOPEN_WITHIN_DAYS
 	return cint(frappe.db.get_single_value(SETTINGS, "reopen_closed_within_days"))
 
@@ -624,8 +728,11 @@ def record_failed_mail(raw, reason: str, email_account: str | None = None) -> st
 			"email_account": email_account,
 			"dedupe_key": dedupe_key,
 			"received_at": now_datetime(),
-			"sender_name": name or None,
-			"sender_email": address if address and validate_email_address(address) else None,
+			# Data fields hold 140 characters: a hostile From header must not stop the mail being kept.
+			"sender_name": (name or "")[:140] or None,
+			"sender_email": address
+			if address and len(address) <= 140 and validate_email_address(address)
+			else None,
 			"subject": subject,
 			"text": content.decode("utf-8", "replace")[:100000],
 			"error": reason,

@@ -11,8 +11,12 @@ from datetime import datetime, timedelta
 from email.header import decode_header
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
-# Path separators, markup, characters Windows refuses, control characters.
-_UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+# Path separators, markup, characters Windows refuses, control characters (C0 and C1), and the invisible
+# and bidirectional controls that make "report\u202efdp.exe" show as "reportexe.pdf".
+_UNSAFE_IN_FILE_NAME = re.compile(
+	r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+'
+)
+_FILE_NAME_EDGES = re.compile(r"^[\s._]+|[\s._]+$")
 MAX_FILE_NAME_LENGTH = 120
 
 # What happens to a customer's message that names a Closed ticket.
@@ -24,10 +28,13 @@ def message_ids(header: str | None) -> list[str]:
 	"""The message ids of an In-Reply-To or References header, without angle brackets, in order."""
 	if not header:
 		return []
+	# A header with raw non-ASCII bytes comes from the email package as a Header object, not a str.
+	header = str(header)
 	found = _MESSAGE_ID.findall(header)
-	if not found and header.strip() and " " not in header.strip():
+	bare = header.strip()
+	if not found and bare and not any(c in bare for c in " <>"):
 		# Some clients send a bare id without brackets.
-		found = [header.strip()]
+		found = [bare]
 	return found
 
 
@@ -93,26 +100,29 @@ def safe_file_name(name: str | None, fallback: str) -> str:
 	shortened keeping its extension; nothing left gives ``fallback``.
 	"""
 	cleaned = _UNSAFE_IN_FILE_NAME.sub("_", (name or "").strip())
-	cleaned = re.sub(r"_{2,}", "_", cleaned).strip(" ._")
+	cleaned = _FILE_NAME_EDGES.sub("", re.sub(r"_{2,}", "_", cleaned))
 	if not cleaned:
 		return fallback
 	if len(cleaned) > MAX_FILE_NAME_LENGTH:
 		stem, dot, extension = cleaned.rpartition(".")
 		if dot and stem and len(extension) <= 10:
-			cleaned = f"{stem[: MAX_FILE_NAME_LENGTH - len(extension) - 1]}.{extension}"
+			stem = _FILE_NAME_EDGES.sub("", stem[: MAX_FILE_NAME_LENGTH - len(extension) - 1])
+			cleaned = f"{stem}.{extension}" if stem else extension
 		else:
-			cleaned = cleaned[:MAX_FILE_NAME_LENGTH]
-	return cleaned
+			cleaned = _FILE_NAME_EDGES.sub("", cleaned[:MAX_FILE_NAME_LENGTH])
+	return cleaned or fallback
 
 
 def known_charset(charset: str | None) -> bool:
 	if not charset:
 		return False
 	try:
-		codecs.lookup(charset)
-	except LookupError:
+		codec = codecs.lookup(charset)
+	except (LookupError, ValueError, TypeError):
+		# ValueError: a name with a NUL character, as a hostile mail may declare.
 		return False
-	return True
+	# base64, rot13, zlib, hex...: codecs Python knows, but not text encodings (bytes.decode refuses them).
+	return getattr(codec, "_is_text_encoding", True)
 
 
 def decode_text(

@@ -20,18 +20,18 @@ WEBHOOK_PER_MINUTE = 300
 PORTAL_PER_HOUR = 20
 
 
-def per_user(limit_field: str, default: int, seconds: int) -> Callable:
-	"""At most ``limit_field`` of Support Center Settings (``default`` when unset) calls per user and window."""
-
-	def limit() -> int:
-		return cint(frappe.db.get_single_value(SETTINGS, limit_field)) or default
+def limited_by(
+	identity: Callable[[], str], limit: int | Callable[[], int], seconds: int, ip_based: bool = False
+) -> Callable:
+	"""Frappe's rate_limit, counted per an identity the server derives (a user, a channel), never one the
+	client sends: the value is written into the form_dict key the limiter reads just before it reads it."""
 
 	def decorator(fn: Callable) -> Callable:
-		limited = rate_limit(key=USER_KEY, limit=limit, seconds=seconds, ip_based=False)(fn)
+		limited = rate_limit(key=USER_KEY, limit=limit, seconds=seconds, ip_based=ip_based)(fn)
 
 		@wraps(fn)
 		def wrapper(*args, **kwargs):
-			frappe.form_dict[USER_KEY] = frappe.session.user
+			frappe.form_dict[USER_KEY] = identity()
 			return limited(*args, **kwargs)
 
 		return wrapper
@@ -39,5 +39,19 @@ def per_user(limit_field: str, default: int, seconds: int) -> Callable:
 	return decorator
 
 
-webhook_limit = per_user("webhook_messages_per_minute", WEBHOOK_PER_MINUTE, 60)
-portal_limit = per_user("portal_requests_per_hour", PORTAL_PER_HOUR, 60 * 60)
+def per_user(limit: int | Callable[[], int], seconds: int) -> Callable:
+	"""At most ``limit`` calls per logged-in user and window."""
+	return limited_by(lambda: frappe.session.user, limit, seconds)
+
+
+def from_settings(limit_field: str, default: int) -> Callable[[], int]:
+	"""A limit a manager sets in Support Center Settings (``default`` when unset)."""
+
+	def limit() -> int:
+		return cint(frappe.db.get_single_value(SETTINGS, limit_field)) or default
+
+	return limit
+
+
+webhook_limit = per_user(from_settings("webhook_messages_per_minute", WEBHOOK_PER_MINUTE), 60)
+portal_limit = per_user(from_settings("portal_requests_per_hour", PORTAL_PER_HOUR), 60 * 60)

@@ -27,9 +27,18 @@ def on_communication(communication, method=None) -> None:
 	):
 		return
 	ticket = frappe.db.get_value(
-		"Ticket", communication.reference_name, ["name", "channel", "external_conversation"], as_dict=True
+		"Ticket",
+		communication.reference_name,
+		["name", "channel", "external_conversation", "support_channel"],
+		as_dict=True,
 	)
 	if not ticket or not ticket.external_conversation:
+		return
+	if ticket.support_channel:
+		# A built-in connector's conversation (Telegram, WhatsApp, VK, the site chat): support_center/channels.
+		from support_center.channels.delivery import queue_reply
+
+		queue_reply(communication, ticket)
 		return
 	for handler in outgoing_handlers():
 		frappe.enqueue(

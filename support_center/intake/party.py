@@ -74,7 +74,12 @@ def _digits(column):
 
 def create_contact(email: str | None, phone: str | None, name: str | None) -> str:
 	"""A new Contact, linked to no Customer; staff link it once they know who it is."""
-	first_name, _, last_name = (name or email or phone or "").strip().partition(" ")
+	# Frappe refuses "<" and ">" in a record's name, which a Contact's is made from: a messenger user
+	# called "<b>Olga</b>" still gets a contact (and a ticket) instead of a failed message.
+	label = (name or "").replace("<", " ").replace(">", " ").strip()
+	first_name, _, last_name = (label or email or phone or "").strip().partition(" ")
+	# A Contact's names hold 140 characters each.
+	first_name, last_name = first_name[:140], last_name.strip()[:140]
 	doc = frappe.get_doc(
 		{
 			"doctype": "Contact",

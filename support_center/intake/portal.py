@@ -1,4 +1,4 @@
-"""The portal's new-request form files its tickets through here (its page comes with the portal work)."""
+"""The portal's new-request form (/support/new, support_center/portal/actions.py) files its tickets here."""
 
 import frappe
 from frappe import _
@@ -31,8 +31,12 @@ def file_ticket(
 			attachments=attachments,
 			# The address of the logged-in user's account: theirs, unlike one typed into a form.
 			source=PORTAL,
-		)
+		),
+		durable=True,
 	)
 	if category and result.created:
-		frappe.db.set_value("Ticket", result.ticket, "category", category)
+		ticket = frappe.get_doc("Ticket", result.ticket)
+		ticket.category = category
+		# Saved, not set: the team, the responsible person and the SLA policy follow the chosen topic.
+		ticket.save(ignore_permissions=True)
 	return result

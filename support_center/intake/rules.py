@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-CHANNELS = ("Portal", "Email", "Phone", "Messenger", "Staff", "API")
+CHANNELS = ("Portal", "Email", "Phone", "Messenger", "Staff", "API", "Chat", "Website Comment")
 # Channels where a customer writes to us and expects an acknowledgement.
-CUSTOMER_CHANNELS = frozenset({"Portal", "Email", "Messenger", "API"})
+CUSTOMER_CHANNELS = frozenset({"Portal", "Email", "Messenger", "API", "Chat", "Website Comment"})
 
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _TICKET_NUMBER = re.compile(r"(?:#|\bticket\s*#?\s*)(\d{1,12})\b", re.IGNORECASE)
 _MAILER_DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|noreply-dmarc)@", re.IGNORECASE)
+# C1 controls and invisible or bidirectional marks: "report\u202efdp.exe" shows as "reportexe.pdf".
+_INVISIBLE = re.compile("[\x80-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 _PHONE_EXTENSION = re.compile(r"\s*(?:;\s*ext=|ext\.?|x|#)\s*\d+\s*$", re.IGNORECASE)
 
 # How a message reached us decides what its sender details prove (see verified_identity).
@@ -20,12 +22,15 @@ WEBHOOK = "Webhook"
 TRUSTED_WEBHOOK = "Trusted Webhook"
 PORTAL = "Portal"
 TELEPHONY = "Telephony"
-SOURCES = (WEBHOOK, TRUSTED_WEBHOOK, PORTAL, TELEPHONY)
+# A portal visitor without an account who opened the confirmation link mailed to the address they gave.
+CONFIRMED_EMAIL = "Confirmed Email"
+SOURCES = (WEBHOOK, TRUSTED_WEBHOOK, PORTAL, TELEPHONY, CONFIRMED_EMAIL)
 
 # The prefix dialled before a national number where it is not "0"; none where a leading 0 is part of the
 # number itself (Italy, San Marino, the Vatican). Keyed by country calling code.
 _TRUNK_PREFIXES = {"1": ("1",), "7": ("8",), "39": (), "378": (), "379": ()}
 _E164_MAX_DIGITS = 15
+MAX_FILE_NAME_BYTES = 200
 _MIN_DIGITS = 5
 
 
@@ -51,6 +56,10 @@ class IncomingMessage:
 	received_at: datetime | None = None
 	# Who vouches for the sender details; a plain webhook only relays what its user typed.
 	source: str = WEBHOOK
+	# The Support Channel (bot, number, site chat) it came through: the ticket's category, team and replies.
+	support_channel: str | None = None
+	# The sender's language as their messenger or browser reports it (the acknowledgement's language).
+	language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ def verified_identity(source: str, email: str | None, phone: str | None) -> Send
 	  which the messenger does verify, is what ties their messages together.
 	A name is never an identity.
 	"""
-	if source == PORTAL:
+	if source in (PORTAL, CONFIRMED_EMAIL):
 		return SenderIdentity(email=email)
 	if source == TELEPHONY:
 		return SenderIdentity(phone=phone)
@@ -93,7 +102,7 @@ def acknowledgement_address(
 	"""
 	if channel not in CUSTOMER_CHANNELS or not identity.email:
 		return None
-	if source == PORTAL:
+	if source in (PORTAL, CONFIRMED_EMAIL):
 		return identity.email
 	if source == TRUSTED_WEBHOOK and known_address:
 		return identity.email
@@ -116,8 +125,20 @@ def validation_errors(message: IncomingMessage, max_attachment_bytes: int) -> li
 	if not (message.text or "").strip() and not message.attachments:
 		errors.append("The message is empty.")
 	for attachment in message.attachments:
-		if not attachment.filename or "/" in attachment.filename or "\\" in attachment.filename:
+		if (
+			not attachment.filename
+			or "/" in attachment.filename
+			or "\\" in attachment.filename
+			or attachment.filename.strip() in (".", "..")
+			or any(ord(c) < 32 or ord(c) == 127 for c in attachment.filename)
+			or _INVISIBLE.search(attachment.filename)
+		):
 			errors.append(f"Attachment name {attachment.filename!r} is not a plain file name.")
+		elif len(attachment.filename.encode()) > MAX_FILE_NAME_BYTES:
+			# File systems refuse names over 255 bytes; Frappe adds to the name when it is taken.
+			errors.append(
+				f"Attachment name {attachment.filename[:40]!r}... is longer than {MAX_FILE_NAME_BYTES} bytes."
+			)
 		if len(attachment.content) > max_attachment_bytes:
 			errors.append(
 				f"Attachment {attachment.filename!r} is {len(attachment.content)} bytes; "

@@ -435,7 +435,10 @@ class Importer:
 			).run():
 				customer_of_contact.setdefault(contact, set()).add(customer)
 			for contact, full_name in frappe.get_all(
-				"Contact", filters={"name": ("in", tuple(contacts))}, fields=["name", "full_name"], as_list=True
+				"Contact",
+				filters={"name": ("in", tuple(contacts))},
+				fields=["name", "full_name"],
+				as_list=True,
 			):
 				linked = customer_of_contact.get(contact, set())
 				contact_facts[contact] = mapping.ContactFacts(

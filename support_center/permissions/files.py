@@ -49,17 +49,23 @@ def may_read_ticket_file(records: list, user: str) -> bool:
 	first_owner = records[0].owner if records else None
 	for record in records:
 		if record.attached_to_doctype == "Communication" and record.attached_to_name:
+			if not frappe.db.exists("Communication", record.attached_to_name):
+				continue
 			message = frappe.get_doc("Communication", record.attached_to_name)
 			if (
 				message.reference_doctype == "Ticket"
+				and frappe.db.exists("Ticket", message.reference_name)
 				and is_customer_visible(message)
 				and frappe.has_permission("Ticket", "read", doc=message.reference_name, user=user)
 			):
 				return True
 		elif record.attached_to_doctype == "Ticket" and record.attached_to_name:
 			uploaded_by_customer = record.owner == first_owner and not is_support_staff(record.owner)
-			if uploaded_by_customer and frappe.has_permission(
-				"Ticket", "read", doc=record.attached_to_name, user=user
+			# Identical uploads share one file_url: a record may point at a ticket deleted since.
+			if (
+				uploaded_by_customer
+				and frappe.db.exists("Ticket", record.attached_to_name)
+				and frappe.has_permission("Ticket", "read", doc=record.attached_to_name, user=user)
 			):
 				return True
 	return False

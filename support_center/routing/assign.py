@@ -42,11 +42,12 @@ def on_ticket_validate(doc, method=None) -> None:
 	"""The team and responsible person follow the category; a category of another team reroutes."""
 	if not doc.has_value_changed("category") and doc.team:
 		return
+	# An unknown category is left to Frappe's link check, which names it in a clear error.
 	team, responsible = (
 		frappe.db.get_value("Support Category", doc.category, ["team", "responsible"])
 		if doc.category
-		else (None, None)
-	)
+		else None
+	) or (None, None)
 	doc.responsible = responsible
 	if doc.is_new() or not doc.team:
 		doc.team = doc.team or team
@@ -124,7 +125,8 @@ def assign_user(doc, user: str, text: str, why: str | None = None) -> None:
 
 def _assign(doc, user: str, rule: str | None) -> None:
 	current = assign_to.get({"doctype": doc.doctype, "name": doc.name})
-	if [row.get("owner") or row.get("allocated_to") for row in current] == [user]:
+	# A callback to-do of the same agent (support_center/followups.py) is no second assignment.
+	if {row.get("owner") or row.get("allocated_to") for row in current} == {user}:
 		return
 	if current:
 		# Cancels the ToDos (kept, with a timeline entry), so the history shows who had it before.
@@ -143,8 +145,15 @@ def _assign(doc, user: str, rule: str | None) -> None:
 
 def _record(doc, user: str | None, text: str, why: str | None) -> str | None:
 	full = f"{why}: {text}" if why else text
-	doc.db_set("assignment_reason", full, update_modified=False)
+	# Not db_set: on a ticket just inserted it would load the whole ticket again as "before save".
+	frappe.db.set_value(doc.doctype, doc.name, "assignment_reason", full, update_modified=False)
+	doc.assignment_reason = full
 	doc.add_comment("Info", full)
+	if why:
+		# Escalated or rerouted: the new assignee, or the team while nobody has it, hears why.
+		from support_center.notifications.alerts import rerouted
+
+		rerouted(doc.name, full, user, doc.get("team"))
 	return user
 
 

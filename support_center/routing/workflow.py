@@ -23,6 +23,7 @@ from pypika.terms import ExistsCriterion
 from support_center.conversation.visibility import is_customer_visible
 from support_center.permissions.ticket import is_support_staff
 from support_center.routing import status as rules
+from support_center.settings import store_default
 
 WORKFLOW_NAME = "Ticket Workflow"
 STATE_STYLES = {
@@ -61,8 +62,11 @@ def ensure_ticket_workflow() -> None:
 			"workflow_state_field": "status",
 			"send_email_alert": 0,
 			"override_status": 1,
+			# Optional states: Frappe creates no "Workflow Action" records (an approval to-do list for every
+			# Support Team member, and a dozen queries on every status change) for a ticket's states.
 			"states": [
-				{"state": state, "doc_status": "0", "allow_edit": rules.AGENT} for state in rules.STATUSES
+				{"state": state, "doc_status": "0", "allow_edit": rules.AGENT, "is_optional_state": 1}
+				for state in rules.STATUSES
 			],
 			"transitions": [
 				{
@@ -82,8 +86,7 @@ def ensure_ticket_workflow() -> None:
 def ensure_routing_settings() -> None:
 	"""Int fields of a Single read as 0 until stored: store the defaults once (0 means "off")."""
 	for fieldname, default in (("sticky_agent_min_tickets", 3), ("auto_close_after_days", 7)):
-		if not frappe.db.exists("Singles", {"doctype": "Support Center Settings", "field": fieldname}):
-			frappe.db.set_single_value("Support Center Settings", fieldname, default)
+		store_default(fieldname, default)
 
 
 def workflow_states() -> list[str] | None:

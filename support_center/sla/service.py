@@ -34,15 +34,23 @@ from support_center.sla.policy import Choice, PolicyCriteria, TicketFacts, choos
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 TICKET_STATUSES = ("Open", "Replied", "Waiting on Customer", "Resolved", "Closed")
+DONE_STATUSES = frozenset({"Resolved", "Closed"})
 # Fields whose change makes the ticket choose its policy again.
 POLICY_INPUTS = ("category", "priority", "customer", "channel")
 
 
 def apply_sla(ticket, now: datetime | None = None) -> None:
 	"""Choose the policy if its inputs changed, run the clock to now and write the SLA fields."""
+	if kept_as_imported(ticket):
+		return
 	now_aware = to_aware(now or now_datetime())
 	before = ticket.get_doc_before_save()
-	if ticket.is_new() or not before or any(ticket.get(f) != before.get(f) for f in POLICY_INPUTS):
+	if (
+		ticket.is_new()
+		or not before
+		or any(ticket.get(f) != before.get(f) for f in POLICY_INPUTS)
+		or starts_imported_clock(ticket)
+	):
 		choice = choose_for(ticket)
 		ticket.sla_policy, ticket.sla_reason = choice.policy, choice.reason
 
@@ -114,6 +122,35 @@ def replay(ticket, events: list[tuple[str, datetime]], now: datetime | None = No
 	now_aware = to_aware(now or now_datetime())
 	write_state(ticket, record_breach(state, now_aware, rules), rules, now_aware)
 	ticket.db_update()
+
+
+def kept_as_imported(ticket) -> bool:
+	"""Closed history imported from ERPNext Issue or Helpdesk (support_center/migration): its SLA facts
+	(first response and resolution times, Met or Breached) are the source's measurements, and no clock of
+	ours ever ran on it. Nothing recomputes them while it stays closed; reopened, it starts a clock."""
+	return (
+		bool(ticket.get("imported_from")) and not ticket.get("sla_clock") and ticket.status in DONE_STATUSES
+	)
+
+
+def starts_imported_clock(ticket) -> bool:
+	"""An imported ticket whose clock has not started: the policy is chosen when it starts."""
+	return bool(ticket.get("imported_from")) and not ticket.get("sla_clock") and not ticket.sla_policy
+
+
+def imported_state(ticket, now: datetime) -> SlaState:
+	"""An imported ticket's clock starts when our SLA starts to apply to it: at the import for an open
+	ticket, at the reopening for closed history. The first response it had counts (an answered ticket
+	waits for a response again only when it is Open: the customer wrote last), and so does a breach."""
+	state = open_ticket(to_aware(now))
+	if not ticket.get("first_responded_on"):
+		return state
+	return replace(
+		state,
+		response=state.response if ticket.status == "Open" else None,
+		responded_once=True,
+		first_response_seconds=ticket.get("first_response_time"),
+	)
 
 
 def choose_for(ticket) -> Choice:
@@ -256,6 +293,8 @@ def load_state(ticket) -> SlaState:
 			first_response_seconds=raw.get("first_response_seconds"),
 			resolution_seconds=raw.get("resolution_seconds"),
 		)
+	elif ticket.get("imported_from"):
+		state = imported_state(ticket, now_datetime())
 	else:
 		state = open_ticket(to_aware(get_datetime(ticket.creation) if ticket.creation else now_datetime()))
 	if ticket.sla_breached_on and not state.breached_on:

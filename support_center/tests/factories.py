@@ -108,3 +108,29 @@ def assignees(ticket) -> list[str]:
 		},
 		pluck="allocated_to",
 	)
+
+
+SETTINGS = "Support Center Settings"
+
+
+def keep_settings(test_class: type) -> None:
+	"""Call first in setUpClass, before FrappeTestCase's: what the class changes in Support Center Settings is
+	put back after it, even when something committed it mid-test (Frappe commits when it mails an assignment
+	notice during tests), which the class's rollback cannot undo. The restore runs after that rollback (class
+	cleanups run last-in first-out), so it commits the settings and nothing the tests made."""
+	saved = frappe.db.get_singles_dict(SETTINGS)
+	test_class.addClassCleanup(_restore_settings, saved)
+
+
+def _restore_settings(saved: dict) -> None:
+	current = frappe.db.get_singles_dict(SETTINGS)
+	changed = {
+		field: saved.get(field)
+		for field in {*saved, *current} - {"modified", "modified_by", "creation", "owner", "name", "doctype"}
+		if current.get(field) != saved.get(field)
+	}
+	if changed:
+		frappe.db.set_single_value(SETTINGS, changed)
+	if changed:
+		frappe.db.commit()  # nosemgrep: only the settings are pending, after the class's rollback
+	frappe.clear_document_cache(SETTINGS, SETTINGS)

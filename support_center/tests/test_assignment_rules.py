@@ -8,6 +8,7 @@ from frappe.utils import add_days, getdate
 from support_center.routing.rules_sync import rule_name
 from support_center.tests.factories import (
 	assignees,
+	keep_settings,
 	make_agent,
 	make_category,
 	make_contact,
@@ -19,6 +20,11 @@ from support_center.tests.factories import (
 
 
 class RoutingTestCase(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		keep_settings(cls)
+		super().setUpClass()
+
 	@classmethod
 	def tearDownClass(cls):
 		super().tearDownClass()

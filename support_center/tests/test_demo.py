@@ -2,17 +2,61 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from support_center.demo import CUSTOMERS, TICKETS, create_demo_data
+from support_center.routing.rules_apply import forget_rules
+from support_center.tests.test_acknowledgement import outgoing_account
 from support_center.www.support.tickets import ticket as ticket_page
 
 
 class TestDemo(FrappeTestCase):
+	"""The demo's records are this class's own: its rollback removes them, so no later test routes by the
+	demo's Routing Rules or meets its agents, teams and tickets."""
+
 	@classmethod
 	def setUpClass(cls):
+		# Registered before FrappeTestCase's rollback, so it runs after it (class cleanups run last-in
+		# first-out): Redis keeps what the demo cached (its routing rules, the settings naming its default
+		# topic) through the rollback, and later tests would route by rules and topics that are gone.
+		cls.addClassCleanup(cls.forget_cached_demo)
 		super().setUpClass()
+		# Frappe sends the demo's assignment notices at once during tests, and committing the mail's status
+		# would commit the demo with it. Nothing here is about mail: it stays queued and is rolled back
+		# (queued through an account of this class's own, rolled back too).
+		outgoing_account()
+		cls.muted = frappe.flags.mute_emails
+		frappe.flags.mute_emails = True
+		cls.commits = 0
+		cls.commit = frappe.db.commit
+
+		def counted_commit(*args, **kwargs):
+			cls.commits += 1
+			return cls.commit(*args, **kwargs)
+
+		frappe.db.commit = counted_commit
+		# Undone even when making the demo fails (then tearDownClass does not run).
+		cls.addClassCleanup(cls.unpatch)
 		cls.first_run = create_demo_data(password="Demo-Test-2026")
+
+	@classmethod
+	def forget_cached_demo(cls):
+		forget_rules()
+		frappe.clear_cache()
+		frappe.clear_document_cache("Support Center Settings", "Support Center Settings")
+
+	@classmethod
+	def unpatch(cls):
+		vars(frappe.local.db).pop("commit", None)  # Frappe's own commit again
+		frappe.flags.mute_emails = cls.muted
+
+	@classmethod
+	def tearDownClass(cls):
+		super().tearDownClass()
+		# Frappe caches the outgoing account per process; the class's rollback removes the account.
+		frappe.local.outgoing_email_account = {}
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
+		# A commit would have kept the demo on the site for every later test class.
+		self.assertEqual(type(self).commits, 0, "making the demo committed the transaction")
 
 	def test_running_it_twice_adds_nothing(self):
 		self.first_run.pop("password", None)

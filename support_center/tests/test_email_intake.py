@@ -51,6 +51,9 @@ class TestEmailIntake(FrappeTestCase):
 			raise
 		# Frappe caches the outgoing account per process: earlier test classes may have left theirs there.
 		frappe.local.outgoing_email_account = {}
+		# Mail that names no account (Frappe's assignment notices) goes out through the default one: during
+		# this class that is the sink's account, not one another class left pointing at no server.
+		cls.other_defaults = frappe.get_all("Email Account", filters={"default_outgoing": 1}, pluck="name")
 		# Mail really goes out, to the sink.
 		frappe.flags.mute_emails = False
 		frappe.flags.testing_email = True
@@ -78,6 +81,7 @@ class TestEmailIntake(FrappeTestCase):
 				"use_tls": 0,
 				"use_ssl_for_outgoing": 0,
 				"no_smtp_authentication": 1,
+				"default_outgoing": 1,
 				"enable_auto_reply": 0,
 			}
 		).insert(ignore_permissions=True)
@@ -160,6 +164,9 @@ class TestEmailIntake(FrappeTestCase):
 			frappe.delete_doc("Customer", customer, force=True, ignore_permissions=True)
 		for account in accounts:
 			frappe.delete_doc("Email Account", account, force=True, ignore_permissions=True)
+		for account in getattr(cls, "other_defaults", []):
+			frappe.db.set_value("Email Account", account, "default_outgoing", 1)
+		frappe.local.outgoing_email_account = {}
 		frappe.db.commit()
 
 	# Helpers
@@ -311,6 +318,11 @@ class TestEmailIntake(FrappeTestCase):
 
 	def test_unknown_sender_html_and_attachments(self):
 		bob = self.address("bob")
+		# Names of this run's own: Frappe renames a file whose name another test's file already holds.
+		pdf_name, csv_name = (
+			f"{stem}-{frappe.generate_hash(length=6)}.{ext}"
+			for stem, ext in (("invoice", "pdf"), ("lines", "csv"))
+		)
 		message = EmailMessage()
 		message["From"] = f"Bob Unknown <{bob}>"
 		message["To"] = self.support
@@ -319,10 +331,8 @@ class TestEmailIntake(FrappeTestCase):
 		message["Message-ID"] = message_id
 		message.set_content("The invoice is wrong, see attached.")
 		message.add_alternative("<p>The invoice is <i>wrong</i><script>alert(1)</script></p>", subtype="html")
-		message.add_attachment(
-			b"%PDF-1.4 fake", maintype="application", subtype="pdf", filename="invoice.pdf"
-		)
-		message.add_attachment(b"a,b\n1,2\n", maintype="text", subtype="csv", filename="lines.csv")
+		message.add_attachment(b"%PDF-1.4 fake", maintype="application", subtype="pdf", filename=pdf_name)
+		message.add_attachment(b"a,b\n1,2\n", maintype="text", subtype="csv", filename=csv_name)
 		self.deliver(bytes(message))
 
 		ticket = self.ticket_of(message_id.strip("<>"))
@@ -340,13 +350,13 @@ class TestEmailIntake(FrappeTestCase):
 				filters={"attached_to_doctype": doctype, "attached_to_name": str(name)},
 				pluck="file_name",
 			)
-			self.assertEqual(sorted(files), ["invoice.pdf", "lines.csv"], doctype)
+			self.assertEqual(sorted(files), [pdf_name, csv_name], doctype)
 		pdf = frappe.get_doc(
 			"File",
 			{
 				"attached_to_doctype": "Ticket",
 				"attached_to_name": str(ticket.name),
-				"file_name": "invoice.pdf",
+				"file_name": pdf_name,
 			},
 		)
 		self.assertEqual(frappe.safe_decode(pdf.get_content()), "%PDF-1.4 fake")

@@ -384,7 +384,13 @@ class TestPermissionMatrix(FrappeTestCase):
 			STAFF,
 			lambda v: self.call(v, "GET", "/api/resource/Support Category", fields='["title", "team"]'),
 		)
-		for doctype in ("SLA Policy", "Intake Message", "Support Center Settings"):
+		for doctype in (
+			"SLA Policy",
+			"Intake Message",
+			"Support Center Settings",
+			"Support Channel",
+			"Channel Delivery",
+		):
 			for visitor in (GUEST, CUSTOMER_A, CUSTOMER_B):
 				with self.subTest(doctype=doctype, visitor=visitor):
 					response = self.call(visitor, "GET", f"/api/resource/{doctype}")
@@ -416,7 +422,406 @@ class TestPermissionMatrix(FrappeTestCase):
 					self.assertNotIn(self.secret("CANNED"), response.text)
 		self.assertEqual(frappe.db.get_value("Ticket", self.ticket_b, "merged_into"), None)
 
+	def test_the_agents_day_is_staff_only(self):
+		# Issue 13: routing rules, ticket alerts, callbacks and incidents (fan-out to other customers).
+		for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
+			with self.subTest(doctype="Routing Rule", visitor=visitor):
+				response = self.call(visitor, "GET", "/api/resource/Routing Rule")
+				self.assertIn(response.status_code, (401, 403), response.text[:200])
+				response = self.call(
+					visitor,
+					"POST",
+					"/api/resource/Routing Rule",
+					data=json.dumps({"rule_name": self.secret("RULE"), "priority": "Urgent"}),
+				)
+				self.assertIn(response.status_code, (401, 403), response.text[:200])
+		self.assertFalse(frappe.db.exists("Routing Rule", self.secret("RULE")))
+		ticket, other = self.ticket_a, self.ticket_b
+		calls = {
+			"support_center.api.ticket_alerts.mark_seen": {"ticket": ticket},
+			"support_center.api.ticket_followups.open_callbacks": {"ticket": ticket},
+			"support_center.api.ticket_followups.log_callback": {
+				"ticket": ticket,
+				"note": self.secret("CALL"),
+			},
+			"support_center.api.incidents.link": {"incident": ticket, "tickets": json.dumps([other])},
+			"support_center.api.incidents.unlink": {"ticket": ticket},
+			"support_center.api.incidents.linked": {"incident": ticket},
+			"support_center.api.incidents.resolve": {"incident": ticket, "message": self.secret("FANOUT")},
+			"support_center.api.macros.preview": {"ticket": ticket, "canned_reply": self.canned_reply},
+			"support_center.api.macros.apply": {"ticket": ticket, "canned_reply": self.canned_reply},
+			"support_center.api.ticket_split.split": {"ticket": ticket, "communication": "x"},
+			"support_center.api.ticket_search.search": {"query": self.secret("NOTEA")},
+			"support_center.api.ticket_search.similar": {"ticket": ticket},
+		}
+		for dotted, params in calls.items():
+			for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
+				with self.subTest(method=dotted, visitor=visitor):
+					response = self.method(visitor, dotted, **params)
+					self.assertIn(response.status_code, (401, 403), response.text[:300])
+					self.assertNotIn(self.secret("CANNED"), response.text)
+		self.assertFalse(frappe.db.get_value("Ticket", other, "parent_incident"))
+		self.assertFalse(frappe.db.get_value("Ticket", ticket, "is_incident"))
+		self.assertFalse(
+			frappe.db.exists("Communication", {"content": ("like", f"%{self.secret('FANOUT')}%")})
+		)
+		self.assertFalse(frappe.db.exists("Communication", {"content": ("like", f"%{self.secret('CALL')}%")}))
+		# Staff reach them.
+		response = self.method(AGENT, "support_center.api.incidents.linked", incident=ticket)
+		self.assertEqual(response.status_code, 200, response.text[:300])
+
+	def test_importing_history_is_for_managers_only(self):
+		# Issue 15: the Support Center Settings buttons (support_center/migration/api.py).
+		calls = {
+			"support_center.migration.api.start_import": {"source": "Issue", "dry_run": 1},
+			"support_center.migration.api.last_report": {"source": "Issue"},
+		}
+		for dotted, params in calls.items():
+			for visitor in sorted(EVERYONE - {MANAGER}):
+				with self.subTest(method=dotted, visitor=visitor):
+					response = self.method(visitor, dotted, **params)
+					self.assertIn(response.status_code, (401, 403), response.text[:300])
+		# A manager reads the last report (starting a job is left to test_import_issues).
+		response = self.method(MANAGER, "support_center.migration.api.last_report", "GET", source="Issue")
+		self.assertEqual(response.status_code, 200, response.text[:300])
+
+	def test_knowledge_base_follows_visibility_and_status(self):
+		# Issue 11: drafts, archived, staff-only and customers-only articles never reach a guest (or a
+		# customer, where not theirs) by page, search, sitemap, API or file URL.
+		from support_center.tests.kb_factories import make_article, make_kb_category
+
+		frappe.set_user("Administrator")
+		category = make_kb_category(title=self.secret("KBCAT"))
+		customers = STAFF | {CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B}
+		kinds = {
+			"KBPUBLIC": ({"visibility": "Public"}, EVERYONE, EVERYONE),
+			"KBCUSTOMERS": ({"visibility": "Customers"}, customers, customers),
+			"KBSTAFF": ({"visibility": "Staff"}, STAFF, STAFF),
+			# Staff preview drafts and archived articles on the page; search shows published ones only.
+			"KBDRAFT": ({"visibility": "Public", "status": "Draft"}, STAFF, frozenset()),
+			"KBARCHIVED": ({"visibility": "Public", "status": "Archived"}, STAFF, frozenset()),
+		}
+		docs = {}
+		for label, (values, _page, _search) in kinds.items():
+			secret = self.secret(label)
+			docs[label] = make_article(
+				category,
+				title=f"{label} {secret}",
+				# Searches use a word of the text, not the secret: a results page repeats the query.
+				content=f"<p>{secret} zq{self.mark.lower()}{label.lower()}</p>",
+				help_routes=f"/kbmatrix-{self.mark}/*",
+				**values,
+			)
+			self.make_file("KB Article", docs[label].name, f"{label}FILE")
+		frappe.db.commit()  # nosemgrep: the server process only sees committed records
+		api = "support_center.api.knowledge_base"
+		for label, (_values, page_reach, search_reach) in kinds.items():
+			doc, secret = docs[label], self.secret(label)
+			word = f"zq{self.mark.lower()}{label.lower()}"
+			file_url = frappe.db.get_value(
+				"File", {"attached_to_doctype": "KB Article", "attached_to_name": doc.name}, "file_url"
+			)
+			self.assert_reach(
+				f"{label} page", secret, page_reach, lambda v, d=doc: self.call(v, "GET", f"/{d.route}")
+			)
+			self.assert_reach(
+				f"{label} image via article",
+				self.secret(f"{label}FILE"),
+				page_reach if label in ("KBPUBLIC", "KBCUSTOMERS") else STAFF,
+				lambda v, d=doc, f=file_url: self.method(
+					v, f"{api}.article_file", "GET", article=d.name, file_url=f
+				),
+			)
+			self.assert_reach(
+				f"{label} private file URL",
+				self.secret(f"{label}FILE"),
+				STAFF,
+				lambda v, f=file_url: self.call(v, "GET", f),
+			)
+			self.assert_reach(
+				f"{label} portal search",
+				secret,
+				search_reach,
+				lambda v, w=word: self.call(v, "GET", "/kb", q=w),
+			)
+			self.assert_reach(
+				f"{label} search method",
+				secret,
+				search_reach,
+				lambda v, w=word: self.method(v, f"{api}.search_articles", "GET", q=w),
+			)
+			self.assert_reach(
+				f"{label} suggestions",
+				secret,
+				search_reach,
+				lambda v, w=word: self.method(v, f"{api}.suggest", "GET", subject=w),
+			)
+			self.assert_reach(
+				f"{label} help button",
+				secret,
+				search_reach,
+				lambda v: self.method(v, f"{api}.help_articles", "GET", page=f"/kbmatrix-{self.mark}/cart"),
+			)
+			self.assert_reach(
+				f"{label} popup body",
+				secret,
+				page_reach,
+				lambda v, d=doc: self.method(v, f"{api}.article_body", "GET", article=d.name),
+			)
+			self.assert_reach(
+				f"{label} sitemap",
+				doc.route,
+				EVERYONE if label == "KBPUBLIC" else frozenset(),
+				lambda v: self.call(v, "GET", "/sitemap.xml"),
+			)
+			# Frappe's generic web list (KB Article has a guest web view for the sitemap): public ones only,
+			# and only their title, summary and address.
+			self.assert_reach(
+				f"{label} web list",
+				secret,
+				EVERYONE if label == "KBPUBLIC" else frozenset(),
+				lambda v, s=secret: self.method(
+					v, "frappe.www.list.get_list_data", "GET", doctype="KB Article", txt=s, fields=["*"]
+				),
+			)
+			self.assertNotIn(
+				"article_owner",
+				self.method(GUEST, "frappe.www.list.get", "GET", doctype="KB Article", txt=secret).text,
+			)
+			# The desk's generic endpoints: KB Article is a staff doctype.
+			self.assert_reach(
+				f"{label} REST",
+				secret,
+				STAFF,
+				lambda v, d=doc: self.call(v, "GET", f"/api/resource/KB Article/{d.name}"),
+			)
+			self.assert_reach(
+				f"{label} client.get_list",
+				secret,
+				STAFF,
+				lambda v: self.method(
+					v, "frappe.client.get_list", doctype="KB Article", fields=["title"], limit_page_length=0
+				),
+			)
+		self.assert_reach(
+			"KB category page",
+			self.secret("KBCAT"),
+			EVERYONE,
+			lambda v: self.call(v, "GET", f"/kb/{frappe.db.get_value('KB Category', category, 'slug')}"),
+		)
+		for doctype in ("KB Feedback", "KB Deflection", "KB Search Log"):
+			for visitor in (GUEST, CUSTOMER_A, CUSTOMER_B):
+				with self.subTest(doctype=doctype, visitor=visitor):
+					response = self.call(visitor, "GET", f"/api/resource/{doctype}")
+					self.assertIn(response.status_code, (401, 403), response.text[:200])
+		# The agents' tools on the ticket refuse everyone else.
+		for method, params in {
+			"agent_search": {"ticket": self.ticket_a, "q": "x"},
+			"article_link": {"ticket": self.ticket_a, "article": docs["KBPUBLIC"].name},
+			"mark_answered": {"ticket": self.ticket_a, "article": docs["KBPUBLIC"].name},
+			"draft_from_ticket": {"ticket": self.ticket_a},
+		}.items():
+			for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
+				with self.subTest(method=method, visitor=visitor):
+					response = self.method(visitor, f"{api}.{method}", **params)
+					self.assertIn(response.status_code, (401, 403), response.text[:300])
+		frappe.db.rollback()
+		self.assertFalse(frappe.db.get_value("Ticket", self.ticket_a, "answered_by_article"))
+		self.assertFalse(frappe.db.exists("KB Article", {"source_ticket": self.ticket_a}))
+		# Votes on an article the visitor cannot read are refused.
+		for visitor in (GUEST, CUSTOMER_A):
+			with self.subTest(case="vote on staff article", visitor=visitor):
+				response = self.method(visitor, f"{api}.vote", article=docs["KBSTAFF"].name, helpful=1)
+				self.assertFalse(response.ok)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("KB Feedback", {"article": docs["KBSTAFF"].name}), 0)
+
+	def test_kpi_reports_cards_and_customer_summary_are_for_staff(self):
+		# Issue 12: the KPI reports, the workspace's number cards and the Customer form's summary.
+		reports = (
+			"Ticket Analytics",
+			"SLA Compliance",
+			"Agent Performance",
+			"Customer Satisfaction",
+			"Customer Feedback",
+		)
+		methods = {
+			f"support_center.kpi.cards.{name}": {}
+			for name in (
+				"open_tickets",
+				"breached_now",
+				"waiting_three_days",
+				"median_first_response",
+				"first_contact_resolution",
+				"average_rating",
+				"loyalty_score",
+				"deflected_requests",
+			)
+		}
+		for visitor in EVERYONE:
+			for report in reports:
+				with self.subTest(report=report, visitor=visitor):
+					response = self.method(
+						visitor, "frappe.desk.query_report.run", report_name=report, filters={}
+					)
+					if visitor in STAFF:
+						self.assertEqual(response.status_code, 200, response.text[:300])
+					else:
+						self.assertIn(response.status_code, (401, 403), response.text[:300])
+			for dotted, params in methods.items():
+				with self.subTest(method=dotted, visitor=visitor):
+					response = self.method(visitor, dotted, **params)
+					if visitor in STAFF:
+						self.assertEqual(response.status_code, 200, response.text[:300])
+					else:
+						self.assertIn(response.status_code, (401, 403), response.text[:300])
+			# The summary follows the Customer's own read permission, which ERPNext gives sales and accounts
+			# roles, not Support Team or Support Manager: none of these visitors may read it.
+			with self.subTest(method="customer_support_summary", visitor=visitor):
+				response = self.method(
+					visitor, "support_center.kpi.customer.customer_support_summary", customer=self.customer_a
+				)
+				self.assertIn(response.status_code, (401, 403), response.text[:300])
+
 	# -- writes ---------------------------------------------------------------------------------------
+
+	def test_the_customer_portal_pages_and_form_posts(self):
+		"""Issue 10: /support, /support/new, /support/feedback and the portal's form posts."""
+		from support_center.portal.feedback import link_signature
+		from support_center.portal.rules import LOYALTY, RATING
+
+		secret_b = self.secret("TICKETB")
+		for path in ("/support", "/support/new"):
+			for visitor in sorted(EVERYONE):
+				response = self.call(visitor, "GET", path)
+				with self.subTest(page=path, visitor=visitor):
+					self.assertEqual(response.status_code, 200, response.text[:200])
+					if visitor not in (CUSTOMER_B, AGENT, MANAGER):
+						self.assertNotIn(secret_b, response.text)
+		# The home page lists the visitor's own open tickets.
+		self.assertIn(secret_b, self.call(CUSTOMER_B, "GET", "/support").text)
+		# A signed link works for its own ticket only: A's signature opens nothing of B's.
+		forged = {"ticket": self.ticket_b, "kind": RATING, "sig": link_signature(self.ticket_a, RATING)}
+		self.assert_reach(
+			"feedback page with another ticket's signature",
+			secret_b,
+			frozenset(),
+			lambda v: self.call(v, "GET", "/support/feedback", **forged),
+		)
+		genuine = {"ticket": self.ticket_b, "kind": RATING, "sig": link_signature(self.ticket_b, RATING)}
+		page = self.call(GUEST, "GET", "/support/feedback", **genuine).text
+		self.assertIn(f"#{self.ticket_b}", page)
+		self.assertNotIn("This link is not valid.", page)
+		self.assertIn("This link is not valid.", self.call(GUEST, "GET", "/support/feedback", **forged).text)
+
+		# Form posts on B's ticket by anyone outside company B: refused, nothing stored or changed.
+		forged_text = self.secret("PORTALFORGED")
+		attempts = {
+			"reply": {"ticket": self.ticket_b, "message": forged_text},
+			"close": {"ticket": self.ticket_b},
+			"reopen": {"ticket": self.ticket_b},
+			"rate": {"ticket": self.ticket_b, "rating": 1, "comment": forged_text},
+			"answer_loyalty": {"ticket": self.ticket_b, "score": 0},
+		}
+		status_b = frappe.db.get_value("Ticket", self.ticket_b, "status")
+		for method, params in attempts.items():
+			for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A):
+				response = self.method(visitor, f"support_center.api.portal.{method}", **params)
+				with self.subTest(method=method, visitor=visitor):
+					self.assertIn(response.status_code, (401, 403), response.text[:200])
+		for method, params in (
+			("rate_by_link", {"ticket": self.ticket_b, "sig": forged["sig"], "rating": 1}),
+			(
+				"answer_loyalty_by_link",
+				{"ticket": self.ticket_b, "sig": link_signature(self.ticket_a, LOYALTY), "score": 0},
+			),
+		):
+			for visitor in (GUEST, CUSTOMER_A):
+				response = self.method(visitor, f"support_center.api.portal.{method}", **params)
+				with self.subTest(method=method, visitor=visitor):
+					self.assertIn(response.status_code, (401, 403), response.text[:200])
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Ticket", self.ticket_b, "status"), status_b)
+		self.assertFalse(frappe.db.get_value("Ticket", self.ticket_b, "feedback_submitted_on"))
+		self.assertFalse(frappe.db.exists("Communication", {"content": ("like", f"%{forged_text}%")}))
+
+		# A customer files under a published topic only, and without a CSRF token nothing is filed.
+		response = self.method(
+			CUSTOMER_A,
+			"support_center.api.portal.file_request",
+			subject="Hidden",
+			category=self.hidden_category,
+		)
+		self.assertFalse(response.ok, response.text[:200])
+		session = self.site.session(self.users[CUSTOMER_A], PASSWORD)
+		del session.headers["X-Frappe-CSRF-Token"]
+		response = session.post(
+			f"{self.site.url}/api/method/support_center.api.portal.file_request",
+			data={"subject": self.secret("NOCSRF"), "description": "x"},
+			timeout=60,
+		)
+		self.assertFalse(response.ok, response.text[:200])
+		frappe.db.rollback()
+		self.assertFalse(frappe.db.exists("Ticket", {"subject": self.secret("NOCSRF")}))
+
+		# B's reply with an attachment: the file is company B's and staff's, nobody else's.
+		upload = self.sessions[CUSTOMER_B].post(
+			f"{self.site.url}/api/method/support_center.api.portal.reply",
+			data={"ticket": self.ticket_b, "message": "See attached"},
+			files={"attachments": ("portal-b.txt", self.secret("PORTALFILEB").encode())},
+			timeout=60,
+		)
+		self.assertTrue(upload.ok, upload.text[:300])
+		frappe.db.rollback()
+		communication = upload.json()["message"]["communication"]
+		file_url = frappe.db.get_value(
+			"File", {"attached_to_doctype": "Communication", "attached_to_name": communication}, "file_url"
+		)
+		self.assertTrue(file_url.startswith("/private/files/"))
+		self.assert_reach(
+			"portal reply file",
+			self.secret("PORTALFILEB"),
+			COMPANY_B,
+			lambda v: self.call(v, "GET", file_url),
+		)
+		self.assert_reach(
+			"portal reply on the ticket page",
+			"See attached",
+			COMPANY_B,
+			lambda v: self.call(v, "GET", f"/support/tickets/{self.ticket_b}"),
+		)
+		# Guests file only when the settings allow it (off by default); a forged confirmation link does nothing.
+		allowed = frappe.db.get_single_value("Support Center Settings", "allow_guest_requests")
+		frappe.db.set_single_value("Support Center Settings", "allow_guest_requests", 0)
+		frappe.db.commit()  # nosemgrep: the server process only sees committed records
+		self.addCleanup(frappe.db.commit)
+		self.addCleanup(
+			frappe.db.set_single_value, "Support Center Settings", "allow_guest_requests", allowed
+		)
+		before = frappe.db.count("Support Guest Request")
+		response = self.method(
+			GUEST,
+			"support_center.api.portal.file_guest_request",
+			full_name="Guest",
+			email="guest@example.com",
+			subject=self.secret("GUESTREQ"),
+			description="x",
+		)
+		self.assertIn(response.status_code, (401, 403), response.text[:200])
+		for visitor in (GUEST, CUSTOMER_A):
+			response = self.method(
+				visitor, "support_center.api.portal.confirm_guest_request", request="x", sig="0" * 40
+			)
+			self.assertIn(response.status_code, (401, 403), response.text[:200])
+			page = self.call(visitor, "GET", "/support/confirm", request="x", sig="0" * 40)
+			self.assertIn("This link is not valid.", page.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Support Guest Request"), before)
+		# Guests' pending requests are the desk managers' only.
+		for visitor in (GUEST, CUSTOMER_A, CUSTOMER_B, AGENT):
+			with self.subTest(doctype="Support Guest Request", visitor=visitor):
+				response = self.call(visitor, "GET", "/api/resource/Support Guest Request")
+				self.assertIn(response.status_code, (401, 403), response.text[:200])
 
 	def test_customers_cannot_forge_notes_or_timeline_entries(self):
 		# Issue 9, item 6.
@@ -637,3 +1042,103 @@ class TestPermissionMatrix(FrappeTestCase):
 		frappe.db.set_value("File", claimed.name, "owner", self.users[CUSTOMER_A])
 		frappe.db.commit()  # nosemgrep: the server process only sees committed records
 		self.assertNotIn(self.secret("MAILFILEB"), self.call(CUSTOMER_A, "GET", self.customer_b_file).text)
+
+	def test_messenger_channels_and_the_site_chat(self):
+		# Issue 14: channel setup (credentials) is for managers; the ticket form's messenger methods for
+		# staff; a webhook with a wrong secret stores nothing; a site chat is read only with its token.
+		channel = frappe.get_doc(
+			{
+				"doctype": "Support Channel",
+				"channel_name": f"Matrix Telegram {self.mark}",
+				"channel_type": "Telegram",
+				"enabled": 1,
+				"bot_token": self.secret("BOTTOKEN"),
+				"webhook_secret": self.secret("HOOKSECRET"),
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.set_value("Support Channel", channel.name, "last_error", self.secret("CHANNELERROR"))
+		chat_channel = frappe.get_doc(
+			{
+				"doctype": "Support Channel",
+				"channel_name": f"Matrix Chat {self.mark}",
+				"channel_type": "Chat",
+				"enabled": 1,
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()  # nosemgrep: the server process only sees committed records
+		self.assert_reach(
+			"support channel",
+			self.secret("CHANNELERROR"),
+			frozenset({MANAGER}),
+			lambda v: self.call(v, "GET", f"/api/resource/Support Channel/{channel.name}"),
+		)
+		for secret in ("BOTTOKEN", "HOOKSECRET"):
+			self.assert_reach(
+				f"channel {secret}",
+				self.secret(secret),
+				frozenset(),
+				lambda v: self.call(v, "GET", f"/api/resource/Support Channel/{channel.name}"),
+			)
+		self.assertIn(self.call(AGENT, "GET", "/api/resource/Channel Delivery").status_code, (401, 403))
+		for dotted, params in {
+			"support_center.api.channels.channel_state": {"ticket": self.ticket_a},
+			"support_center.api.channels.reply": {"ticket": self.ticket_a, "text": "x"},
+			"support_center.api.channels.retry_delivery": {"delivery": "x"},
+			"support_center.api.website_comments.page_comments": {
+				"reference_doctype": "Web Page",
+				"reference_name": "x",
+			},
+			"support_center.api.website_comments.make_ticket": {"comment": "x"},
+		}.items():
+			for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
+				with self.subTest(method=dotted, visitor=visitor):
+					response = self.method(visitor, dotted, **params)
+					self.assertIn(response.status_code, (401, 403), response.text[:300])
+
+		webhook = f"/api/method/support_center.api.channels.webhook?channel={channel.name}"
+		update = {
+			"update_id": 1,
+			"message": {"message_id": 1, "chat": {"id": 1}, "from": {"id": 1}, "text": "hi"},
+		}
+		for token in ("wrong", ""):
+			response = self.sessions[GUEST].post(
+				f"{self.site.url}{webhook}",
+				json=update,
+				headers={"X-Telegram-Bot-Api-Secret-Token": token},
+				timeout=60,
+			)
+			self.assertEqual(response.status_code, 403, response.text[:200])
+		frappe.db.rollback()
+		self.assertFalse(frappe.db.exists("Intake Message", {"support_channel": channel.name}))
+
+		chat = "/api/method/support_center.api.chat."
+		started = self.sessions[GUEST].post(
+			f"{self.site.url}{chat}start",
+			data={
+				"message": self.secret("CHATSECRET"),
+				"client_id": "m1",
+				"name": "Matrix Guest",
+				"email": "matrix-guest@example.com",
+				"channel": chat_channel.name,
+			},
+			timeout=60,
+		)
+		self.assertTrue(started.ok, started.text[:300])
+		token = started.json()["message"]["token"]
+		owner = self.sessions[GUEST].post(
+			f"{self.site.url}{chat}poll", data={"token": token, "channel": chat_channel.name}, timeout=60
+		)
+		self.assertIn(self.secret("CHATSECRET"), owner.text)
+		for guess in ("", token[:-2] + "xx"):
+			self.assert_reach(
+				f"chat without its token {guess[:4]}",
+				self.secret("CHATSECRET"),
+				frozenset(),
+				lambda v, guess=guess: self.call(
+					v,
+					"POST",
+					"/api/method/support_center.api.chat.poll",
+					token=guess,
+					channel=chat_channel.name,
+				),
+			)

@@ -7,7 +7,7 @@ from frappe.utils import add_days, now_datetime
 
 from support_center.routing import status as rules
 from support_center.routing.workflow import WORKFLOW_NAME, auto_close_resolved_tickets
-from support_center.tests.factories import make_agent, make_ticket, make_user
+from support_center.tests.factories import keep_settings, make_agent, make_ticket, make_user
 
 
 def message(ticket, sent: bool, sender: str):
@@ -38,6 +38,11 @@ def forced(ticket, status: str):
 
 
 class WorkflowTestCase(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		keep_settings(cls)
+		super().setUpClass()
+
 	def tearDown(self):
 		frappe.set_user("Administrator")
 		# an edited workflow is rolled back with the class; its cached copy must go too

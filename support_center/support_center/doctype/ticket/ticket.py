@@ -117,3 +117,8 @@ def on_doctype_update():
 	frappe.db.add_index("Ticket", ["sla_status", "sla_next_due"])
 	frappe.db.add_index("Ticket", ["sla_status", "sla_warning_at"])
 	frappe.db.add_index("Ticket", ["sla_status", "sla_notified_status"])
+	# A customer's portal list (support_center/portal/ticket_list.py): their slice, newest first.
+	frappe.db.add_index("Ticket", ["customer", "modified"])
+	frappe.db.add_index("Ticket", ["contact", "modified"])
+	# One ticket per imported record, whatever runs the import (support_center/migration).
+	frappe.db.add_unique("Ticket", ["imported_from_doctype", "imported_from"], "unique_imported_from")
