@@ -85,6 +85,56 @@ def intake(conversation: str, delay: float) -> int:
 	return int(result.ticket or 0)
 
 
+def deliver(name: str, delay: float) -> str:
+	"""Send one Channel Delivery as its background job does ("due": the scheduler's retry_due), slowed
+	right after the messenger took each part and before the part is recorded."""
+	import frappe
+
+	from support_center.channels import delivery
+
+	if delay:
+		original = delivery.connector_for
+
+		def slow_connector(channel):
+			connector = original(channel)
+			send = connector.send
+
+			def slow_send(*args, **kwargs):
+				result = send(*args, **kwargs)
+				say("sent")
+				time.sleep(delay)
+				return result
+
+			connector.send = slow_send
+			return connector
+
+		delivery.connector_for = slow_connector
+	if name == "due":
+		result = ",".join(delivery.retry_due())
+	else:
+		result = delivery.attempt(name)
+	frappe.db.commit()
+	return result
+
+
+def import_issues(since: str, delay: float) -> int:
+	"""Import the Issues created since ``since`` one per batch, slowed inside each batch before its commit."""
+	from frappe.utils import get_datetime
+
+	from support_center.migration.importer import ImportOptions, import_records
+
+	def slow_batch(batch: int, tickets: list[int]) -> None:
+		say("batch", batch)
+		time.sleep(delay)
+
+	report = import_records(
+		"Issue",
+		ImportOptions(since=get_datetime(since), batch_size=1),
+		on_batch=slow_batch if delay else None,
+	)
+	return report.imported
+
+
 class Worker:
 	"""The test's handle on a worker process: start it, follow its output, kill it."""
 
@@ -149,7 +199,7 @@ class Worker:
 def main() -> None:
 	parser = argparse.ArgumentParser()
 	parser.add_argument("site")
-	parser.add_argument("action", choices=("pull", "sla", "intake"))
+	parser.add_argument("action", choices=("pull", "sla", "intake", "deliver", "import"))
 	parser.add_argument("arg", nargs="?")
 	parser.add_argument("--delay", type=float, default=0)
 	parser.add_argument("--start-at", type=float, default=0)
@@ -169,6 +219,10 @@ def main() -> None:
 			done = pull(options.arg, options.delay)
 		elif options.action == "sla":
 			done = sla(options.delay)
+		elif options.action == "deliver":
+			done = deliver(options.arg, options.delay)
+		elif options.action == "import":
+			done = import_issues(options.arg, options.delay)
 		else:
 			done = intake(options.arg, options.delay)
 		say("done", done)
