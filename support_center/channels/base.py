@@ -1,5 +1,6 @@
 """The interface every messenger connector implements, and what it hands to the rest of the app."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import requests
@@ -71,8 +72,9 @@ class OutgoingReply:
 	idempotency_key: str = ""
 
 
-class Connector:
-	"""One messenger. Subclasses set ``channel_type`` and ``default_base_url`` and implement the methods."""
+class Connector(ABC):
+	"""One messenger. Subclasses set ``channel_type`` and ``default_base_url`` and implement ``send``; those
+	that take webhooks (Telegram, WhatsApp, VK) also ``verify``, ``parse`` and ``download``."""
 
 	channel_type = ""
 	default_base_url = ""
@@ -82,17 +84,18 @@ class Connector:
 
 	def verify(self, channel, request) -> None:
 		"""Raise WebhookRefused unless the request is from the messenger. ``request``: the werkzeug request."""
-		raise NotImplementedError
+		# The site chat and website comments come in through the app's own endpoints, never a webhook.
+		raise WebhookRefused(f"{self.channel_type or 'this'} channel takes no webhook")
 
 	def parse(self, channel, request) -> WebhookResult:
-		raise NotImplementedError
+		raise WebhookRefused(f"{self.channel_type or 'this'} channel takes no webhook")
 
 	def download(self, channel, media: Media) -> bytes:
-		raise NotImplementedError
+		raise DeliveryError(f"{self.channel_type or 'this'} channel has no media to download", permanent=True)
 
+	@abstractmethod
 	def send(self, channel, reply: OutgoingReply) -> str:
 		"""Send a reply; return the messenger's id of the message, raise DeliveryError."""
-		raise NotImplementedError
 
 	def register_webhook(self, channel) -> dict:
 		from frappe import _

@@ -6,6 +6,7 @@ ToDos, tags, shares: moved by the importer for both). Helpdesk is read from its 
 code: the importer works whether or not the ``helpdesk`` app is installed, as long as its tables are.
 """
 
+from abc import ABC, abstractmethod
 from datetime import datetime, time, timedelta
 
 import frappe
@@ -66,7 +67,7 @@ def _dt(value) -> datetime | None:
 	return get_datetime(value) if value else None
 
 
-class Source:
+class Source(ABC):
 	doctype: str
 	label: str
 	# What the record is called in messages ("Issue ISS-2024-00001").
@@ -86,7 +87,8 @@ class Source:
 		return _("There is no {0} table on this site.").format(self.doctype)
 
 	def prepare(self) -> None:
-		"""Schema the source needs (outside any batch: DDL commits)."""
+		"""Schema the source needs (outside any batch: DDL commits); most need none."""
+		return
 
 	def read_columns(self) -> list[str]:
 		"""The columns this site's table has of those the source reads (older versions lack some)."""
@@ -154,8 +156,9 @@ class Source:
 			)
 		return list(values)
 
+	@abstractmethod
 	def records(self, names: list[str]) -> list[mapping.SourceRecord]:
-		raise NotImplementedError
+		"""The source rows of these names, mapped to what a Ticket needs."""
 
 	def mark_imported(self, tickets: list[int]) -> int:
 		"""Write on the source records which Ticket each became (same transaction as the tickets)."""

@@ -640,6 +640,22 @@ class TestChannelPermissions(ChannelTestCase):
 			reply(1, text="x")
 
 
+class TestChannelsWithoutWebhooks(FrappeTestCase):
+	def test_the_chat_and_website_comments_refuse_a_webhook_and_every_connector_can_send(self):
+		from support_center.channels.registry import CONNECTORS, connector_for
+
+		request = Request(EnvironBuilder(method="POST", data=b"{}").get_environ())
+		for channel_type in ("Chat", "Website Comments"):
+			connector = connector_for(frappe._dict(channel_type=channel_type))
+			with self.assertRaises(base.WebhookRefused):
+				connector.verify(frappe._dict(channel_type=channel_type), request)
+			with self.assertRaises(base.WebhookRefused):
+				connector.parse(frappe._dict(channel_type=channel_type), request)
+		# Every registered connector is a complete one (an abstract ``send`` left out cannot be built).
+		for channel_type in CONNECTORS:
+			self.assertTrue(callable(connector_for(frappe._dict(channel_type=channel_type)).send))
+
+
 class TestWebhooksOverHTTP(FrappeTestCase):
 	"""The real endpoint, as the messengers call it: a JSON body (which replaces Frappe's form arguments),
 	the channel in the query string, the handshake answered as plain text."""
