@@ -514,6 +514,17 @@ class TestPermissionMatrix(FrappeTestCase):
 			)
 			self.make_file("KB Article", docs[label].name, f"{label}FILE")
 		frappe.db.commit()  # nosemgrep: the server process only sees committed records
+		# Confirming a review is staff work, even on an article every guest may read.
+		for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
+			with self.subTest(method="KB Article.confirm_review", visitor=visitor):
+				response = self.method(
+					visitor,
+					"run_doc_method",
+					dt="KB Article",
+					dn=docs["KBPUBLIC"].name,
+					method="confirm_review",
+				)
+				self.assertIn(response.status_code, (401, 403), response.text[:300])
 		api = "support_center.api.knowledge_base"
 		for label, (_values, page_reach, search_reach) in kinds.items():
 			doc, secret = docs[label], self.secret(label)
@@ -1079,6 +1090,17 @@ class TestPermissionMatrix(FrappeTestCase):
 				frozenset(),
 				lambda v: self.call(v, "GET", f"/api/resource/Support Channel/{channel.name}"),
 			)
+		# The form's document method is a manager's, whoever calls it and whatever they send.
+		for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B, AGENT):
+			with self.subTest(method="Support Channel.register_webhook", visitor=visitor):
+				response = self.method(
+					visitor,
+					"run_doc_method",
+					dt="Support Channel",
+					dn=channel.name,
+					method="register_webhook",
+				)
+				self.assertIn(response.status_code, (401, 403), response.text[:300])
 		self.assertIn(self.call(AGENT, "GET", "/api/resource/Channel Delivery").status_code, (401, 403))
 		for dotted, params in {
 			"support_center.api.channels.channel_state": {"ticket": self.ticket_a},
