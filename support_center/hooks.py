@@ -207,6 +207,8 @@ scheduler_events = {
 			"support_center.knowledge_base.views.flush_view_counts",
 			# Messages interrupted while delivered (a killed process, a dropped connection) become Failed.
 			"support_center.intake.core.fail_interrupted",
+			# Queued messages whose delivery job was lost with its worker are queued again.
+			"support_center.intake.core.requeue_stalled",
 		],
 		# Breaches are noticed within a minute, not when someone next saves the ticket.
 		"* * * * *": [

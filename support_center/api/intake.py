@@ -2,8 +2,17 @@
 
 import frappe
 from frappe import _
+from frappe.utils import cint
 
-from support_center.intake.core import decode_attachments, process, receive, received_at
+from support_center.intake.core import (
+	QUEUED,
+	IntakeResult,
+	accept,
+	decode_attachments,
+	process,
+	receive,
+	received_at,
+)
 from support_center.intake.limits import webhook_limit
 from support_center.intake.rules import TRUSTED_WEBHOOK, WEBHOOK, IncomingMessage
 
@@ -35,10 +44,15 @@ def receive_message(
 	subject: str | None = None,
 	sent_at: str | None = None,
 	attachments: list | str | None = None,
+	wait: bool = False,
 ) -> dict:
 	"""Take one message of an external conversation: the same conversation keeps one open ticket, the same
 	message id twice is one message. The sender's email and phone are claims unless the integration is
-	trusted (see ``rules.verified_identity``)."""
+	trusted (see ``rules.verified_identity``).
+
+	The answer comes as soon as the message is stored (status Queued); a background job makes or finds its
+	ticket, and ``message_status`` tells which. ``wait``: deliver it in this request and answer with the
+	ticket (slower: routing, assignment, SLA and the acknowledgement run before the answer)."""
 	_ensure_integration()
 	trusted = TRUSTED_INTEGRATION_ROLE in frappe.get_roles()
 	if not (conversation_id or "").strip():
@@ -51,28 +65,45 @@ def receive_message(
 			frappe.throw(_("attachments must be a JSON list of files."))
 	if attachments is not None and not isinstance(attachments, list):
 		frappe.throw(_("attachments must be a JSON list of files."))
-	result = receive(
-		IncomingMessage(
-			channel=channel,
-			text=text or "",
-			subject=subject,
-			sender_name=sender_name,
-			sender_email=(sender_email or "").strip() or None,
-			sender_phone=sender_phone,
-			message_id=message_id,
-			conversation_id=conversation_id.strip(),
-			attachments=decode_attachments(attachments),
-			received_at=received_at(sent_at),
-			source=TRUSTED_WEBHOOK if trusted else WEBHOOK,
-		),
-		durable=True,
+	message = IncomingMessage(
+		channel=channel,
+		text=text or "",
+		subject=subject,
+		sender_name=sender_name,
+		sender_email=(sender_email or "").strip() or None,
+		sender_phone=sender_phone,
+		message_id=message_id,
+		conversation_id=conversation_id.strip(),
+		attachments=decode_attachments(attachments),
+		received_at=received_at(sent_at),
+		source=TRUSTED_WEBHOOK if trusted else WEBHOOK,
 	)
+	return answer(receive(message, durable=True) if wait else accept(message))
+
+
+def answer(result: IntakeResult) -> dict:
 	return {
 		"ticket": result.ticket,
 		"intake_message": result.intake_message,
 		"created": result.created,
 		"duplicate": result.duplicate,
+		"status": QUEUED if result.queued else "Processed",
 	}
+
+
+@frappe.whitelist(methods=["GET", "POST"])
+def message_status(intake_message: str) -> dict:
+	"""What became of a message this integration posted: Queued, Processed (with its ticket) or Failed (a
+	manager sees the reason and can retry it; the integration is not shown the server's error)."""
+	_ensure_integration()
+	state = frappe.db.get_value("Intake Message", intake_message, ["owner", "status", "ticket"], as_dict=True)
+	if not state or (
+		state.owner != frappe.session.user
+		and not frappe.has_permission("Intake Message", "read", doc=intake_message)
+	):
+		# Another integration's message is answered as one that does not exist.
+		frappe.throw(_("No such message."), frappe.DoesNotExistError)
+	return {"intake_message": intake_message, "status": state.status, "ticket": cint(state.ticket) or None}
 
 
 @frappe.whitelist(methods=["POST"])

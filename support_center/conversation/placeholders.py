@@ -8,8 +8,9 @@ what the sandbox allows, and a name that is not exposed is an error, never a bla
 """
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 ALLOWED = frozenset(
@@ -68,10 +69,21 @@ def _parse(template: str):
 		raise PlaceholderError(f"syntax error on line {error.lineno}: {error.message}", line=error.lineno)
 
 
+# Compiling is most of a render's cost (every acknowledgement and canned reply renders one of a few
+# templates); a compiled template depends on its text alone, so a process keeps the ones it used.
+@lru_cache(maxsize=512)
+def _compiled(template: str) -> tuple[Template, frozenset[str]]:
+	env, ast = _parse(template)
+	try:
+		compiled = env.from_string(ast)
+	except TemplateSyntaxError as error:
+		raise PlaceholderError(f"syntax error on line {error.lineno}: {error.message}", line=error.lineno)
+	return compiled, frozenset(meta.find_undeclared_variables(ast))
+
+
 def unknown_placeholders(template: str, allowed: Iterable[str] = ALLOWED) -> set[str]:
 	"""The names the template uses that are not exposed. Raises PlaceholderError on a syntax error."""
-	_env, ast = _parse(template)
-	return set(meta.find_undeclared_variables(ast)) - set(allowed)
+	return set(_compiled(template or "")[1]) - set(allowed)
 
 
 def check(template: str, allowed: Iterable[str] = ALLOWED) -> None:
@@ -88,13 +100,12 @@ def render(template: str, values: Mapping[str, object], allowed: Iterable[str] =
 	unknown = unknown_placeholders(template, allowed)
 	if unknown:
 		raise PlaceholderError("unknown placeholder: " + ", ".join(sorted(unknown)), unknown=unknown)
-	env = _environment()
 	context = {name: values.get(name, "") for name in allowed}
 	for name, value in context.items():
 		if value is None:
 			context[name] = ""
 	try:
-		return env.from_string(template or "").render(context)
+		return _compiled(template or "")[0].render(context)
 	except TemplateError as error:
 		# Undefined attributes, sandbox violations (SecurityError) and the like.
 		raise PlaceholderError(str(error) or type(error).__name__)

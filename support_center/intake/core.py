@@ -37,6 +37,10 @@ class IntakeError(frappe.ValidationError):
 	"""The message is not acceptable as sent; nothing was stored."""
 
 
+# Stored and committed, its delivery waiting for a background job (``accept``).
+QUEUED = "Queued"
+
+
 @dataclass(frozen=True)
 class IntakeResult:
 	intake_message: str
@@ -44,6 +48,7 @@ class IntakeResult:
 	communication: str | None
 	created: bool
 	duplicate: bool = False
+	queued: bool = False
 
 
 def max_attachment_bytes() -> int:
@@ -51,17 +56,109 @@ def max_attachment_bytes() -> int:
 	return (megabytes or DEFAULT_MAX_ATTACHMENT_MB) * 1024 * 1024
 
 
-def receive(message: IncomingMessage, durable: bool = False) -> IntakeResult:
-	"""Take one message in. ``durable`` (the web endpoints): the stored message is committed before it is
-	delivered, and a failure after, so a crash, a dropped database connection or a later error in the
-	request never takes the message with it (see ``fail_interrupted``)."""
+def check(message: IncomingMessage) -> None:
+	"""Refuse, clearly and before anything is stored, a message that could not be taken in as sent."""
 	errors = validation_errors(message, max_attachment_bytes())
 	if message.sender_email and not errors and not frappe.utils.validate_email_address(message.sender_email):
 		# Frappe's own rule, stricter than ours: what it would refuse when storing is refused here, clearly.
 		errors.append(_("{0} is not a valid email address.").format(repr(message.sender_email)))
 	if errors:
 		raise IntakeError("\n".join(errors))
-	dedupe_key = f"{message.channel}:{message.message_id}" if message.message_id else None
+
+
+def dedupe_key_of(message: IncomingMessage) -> str | None:
+	return f"{message.channel}:{message.message_id}" if message.message_id else None
+
+
+def accept(message: IncomingMessage) -> IntakeResult:
+	"""Take one message in and answer at once: it is stored and committed (from then on it cannot be lost),
+	and delivered (routing, assignment, SLA, acknowledgement) by a background job, ``deliver_queued``. The
+	same message id again answers with the first one's state as a duplicate, its ticket once delivered."""
+	check(message)
+	dedupe_key = dedupe_key_of(message)
+	if dedupe_key and (existing := stored_state({"dedupe_key": dedupe_key})):
+		return existing
+	savepoint = "support_center_intake_accept"
+	frappe.db.savepoint(savepoint)
+	try:
+		record = store(message, dedupe_key, status=QUEUED)
+	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+		# The same message reached another web server at the same moment and was stored there (dedupe_key
+		# is unique); a new snapshot sees its committed row, and its job delivers it.
+		frappe.db.rollback(save_point=savepoint)
+		commit_intake()
+		existing = stored_state({"dedupe_key": dedupe_key})
+		if not existing:
+			raise
+		return existing
+	# After the commit, so that no worker looks for the message before it can be read.
+	frappe.enqueue(
+		"support_center.intake.core.deliver_queued",
+		queue="short",
+		enqueue_after_commit=True,
+		intake_message=record.name,
+	)
+	commit_intake()
+	return IntakeResult(record.name, None, None, created=False, queued=True)
+
+
+def stored_state(filters: dict) -> IntakeResult | None:
+	"""A stored message's result as a duplicate: its ticket once delivered, queued until then."""
+	state = frappe.db.get_value(
+		"Intake Message", filters, ["name", "status", "ticket", "communication"], as_dict=True
+	)
+	if not state:
+		return None
+	return IntakeResult(
+		state.name,
+		cint(state.ticket) or None,
+		state.communication,
+		False,
+		duplicate=True,
+		queued=state.status != "Processed",
+	)
+
+
+def deliver_queued(intake_message: str) -> IntakeResult | None:
+	"""The background job of ``accept``. Messages of one conversation are delivered in the order they
+	arrived, whichever job runs first: the earlier ones still queued go before this one (each delivered once
+	between all jobs, see ``process``). A job lost with its worker is queued again by ``requeue_stalled``."""
+	channel, conversation, creation = frappe.db.get_value(
+		"Intake Message", intake_message, ["channel", "conversation_id", "creation"]
+	) or (None, None, None)
+	if not creation:
+		return None
+	earlier = []
+	if conversation:
+		intake = frappe.qb.DocType("Intake Message")
+		earlier = (
+			frappe.qb.from_(intake)
+			.select(intake.name)
+			.where(
+				(intake.channel == channel)
+				& (intake.conversation_id == conversation)
+				& (intake.status == QUEUED)
+				& (intake.creation < creation)
+			)
+			.orderby(intake.creation)
+			.orderby(intake.name)
+			.run(pluck=True)
+		)
+	for name in earlier:
+		try:
+			process(name, durable=True)
+		except Exception:
+			# Kept as Failed with its reason and a Retry (process); this job's own message still goes in.
+			frappe.db.rollback()
+	return process(intake_message, durable=True)
+
+
+def receive(message: IncomingMessage, durable: bool = False) -> IntakeResult:
+	"""Take one message in and deliver it in this request. ``durable`` (the web endpoints): the stored
+	message is committed before it is delivered, and a failure after, so a crash, a dropped database
+	connection or a later error in the request never takes the message with it (see ``fail_interrupted``)."""
+	check(message)
+	dedupe_key = dedupe_key_of(message)
 	if dedupe_key:
 		existing = frappe.db.get_value("Intake Message", {"dedupe_key": dedupe_key}, "name")
 		if existing:
@@ -100,12 +197,12 @@ def commit_intake() -> None:
 		frappe.db.commit()  # nosemgrep: frappe-manual-commit
 
 
-def store(message: IncomingMessage, dedupe_key: str | None):
+def store(message: IncomingMessage, dedupe_key: str | None, status: str = "Pending"):
 	record = frappe.get_doc(
 		{
 			"doctype": "Intake Message",
 			"channel": message.channel,
-			"status": "Pending",
+			"status": status,
 			"message_id": message.message_id,
 			"conversation_id": message.conversation_id,
 			"dedupe_key": dedupe_key,
@@ -172,13 +269,20 @@ def _process(name: str, durable: bool) -> IntakeResult:
 		ticket, communication, created = deliver(record)
 	except Exception as error:
 		frappe.db.rollback(save_point=savepoint)
-		record.db_set({"status": "Failed", "error": frappe.get_traceback() or repr(error)})
+		# Not db_set, here and below: that would read the message once more as it was before.
+		frappe.db.set_value(
+			"Intake Message",
+			record.name,
+			{"status": "Failed", "error": frappe.get_traceback() or repr(error)},
+		)
 		if durable:
 			# The request that raises is rolled back by Frappe: the Failed record must outlive it.
 			commit_intake()
 		raise
-	record.db_set(
-		{"status": "Processed", "error": None, "ticket": ticket.name, "communication": communication}
+	frappe.db.set_value(
+		"Intake Message",
+		record.name,
+		{"status": "Processed", "error": None, "ticket": ticket.name, "communication": communication},
 	)
 	return IntakeResult(record.name, ticket.name, communication, created)
 
@@ -210,6 +314,32 @@ def fail_interrupted(minutes: int = INTERRUPTED_AFTER_MINUTES) -> int:
 				),
 			},
 			update_modified=False,
+		)
+	return len(names)
+
+
+# A queued message still waiting this long lost its job (a worker killed mid-job, Redis restarted).
+STALLED_AFTER_MINUTES = 10
+
+
+def requeue_stalled(minutes: int = STALLED_AFTER_MINUTES) -> int:
+	"""Scheduled: queued messages whose job was lost are queued again. A message is delivered once however
+	many jobs carry it (``process``), and one job per message waits in the queue at a time."""
+	intake = frappe.qb.DocType("Intake Message")
+	names = (
+		frappe.qb.from_(intake)
+		.select(intake.name)
+		.where((intake.status == QUEUED) & (intake.creation < add_to_date(now_datetime(), minutes=-minutes)))
+		.orderby(intake.creation)
+		.run(pluck=True)
+	)
+	for name in names:
+		frappe.enqueue(
+			"support_center.intake.core.deliver_queued",
+			queue="short",
+			job_id=f"support_center_intake::{name}",
+			deduplicate=True,
+			intake_message=name,
 		)
 	return len(names)
 

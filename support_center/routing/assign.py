@@ -113,7 +113,10 @@ def route(doc, why: str | None = None) -> str | None:
 	if decision.user:
 		_assign(doc, decision.user, rule.name)
 		if decision.mode == assignment.ROUND_ROBIN and decision.reason != assignment.STICKY:
-			rule.db_set("last_user", decision.user, update_modified=False)
+			# Not db_set: that would read the locked rule and its tables once more.
+			frappe.db.set_value(
+				"Assignment Rule", rule.name, "last_user", decision.user, update_modified=False
+			)
 	return _record(doc, decision.user, text, why)
 
 

@@ -8,7 +8,12 @@ import requests
 from frappe.tests.utils import FrappeTestCase
 
 from support_center.tests.http_site import LiveSite
-from support_center.tests.live_data import api_user, remove_conversations, remove_users
+from support_center.tests.live_data import (
+	api_user,
+	remove_conversations,
+	remove_users,
+	run_queued_deliveries,
+)
 
 ROUNDS = 4
 ENDPOINT = "/api/method/support_center.api.intake.receive_message"
@@ -60,13 +65,15 @@ class TestTwoWebServers(FrappeTestCase):
 		frappe.db.commit()
 		super().tearDownClass()
 
-	def payload(self, conversation: str, message_id: str, text: str) -> dict:
+	def payload(self, conversation: str, message_id: str, text: str, wait: bool = True) -> dict:
+		# wait: delivered in the request, so both servers deliver at the same moment.
 		return {
 			"channel": "Messenger",
 			"conversation_id": conversation,
 			"message_id": message_id,
 			"sender_name": "Olga",
 			"text": text,
+			"wait": int(wait),
 		}
 
 	def test_the_same_message_on_two_servers_at_once_is_taken_in_once(self):
@@ -86,6 +93,29 @@ class TestTwoWebServers(FrappeTestCase):
 			frappe.db.commit()  # a fresh snapshot
 			self.assertEqual(frappe.db.count("Intake Message", {"conversation_id": conversation}), 1)
 			self.assertEqual(frappe.db.count("Ticket", {"external_conversation": conversation}), 1)
+
+	def test_the_same_message_queued_on_two_servers_at_once_is_one_message_and_one_ticket(self):
+		headers = {"Authorization": self.auth, "Accept": "application/json"}
+		for round_ in range(ROUNDS):
+			conversation = f"{self.prefix}-q{round_}"
+			payload = self.payload(conversation, f"{conversation}-m1", f"Hello {round_}", wait=False)
+			answers = post_at_once([(f"{site.url}{ENDPOINT}", headers, payload) for site in self.sites])
+			for answer in answers:
+				self.assertIsInstance(answer, requests.Response, answer)
+				self.assertEqual(answer.status_code, 200, answer.text[:6000])
+			results = [answer.json()["message"] for answer in answers]
+			self.assertEqual({r["status"] for r in results}, {"Queued"}, results)
+			self.assertEqual(len({r["intake_message"] for r in results}), 1, results)
+			self.assertEqual(sorted(r["duplicate"] for r in results), [False, True], results)
+			frappe.db.commit()
+			# Two jobs at most (the second server may have queued one too); one delivery between them.
+			self.assertIn(run_queued_deliveries(), (1, 2))
+			frappe.db.commit()
+			self.assertEqual(frappe.db.count("Intake Message", {"conversation_id": conversation}), 1)
+			self.assertEqual(frappe.db.count("Ticket", {"external_conversation": conversation}), 1)
+			self.assertEqual(
+				frappe.db.get_value("Intake Message", results[0]["intake_message"], "status"), "Processed"
+			)
 
 	def test_a_follow_up_on_two_servers_at_once_is_one_message_on_the_ticket(self):
 		headers = {"Authorization": self.auth, "Accept": "application/json"}

@@ -9,7 +9,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from support_center.intake import core
-from support_center.tests.live_data import remove_conversations
+from support_center.tests.live_data import remove_conversations, run_queued_deliveries
 from support_center.tests.mailbox import Mailbox
 from support_center.tests.test_concurrency_sla import announcements, breached_tickets, remove_sla_records
 from support_center.tests.worker_process import Worker
@@ -85,6 +85,26 @@ class TestConnectionDroppedMidIntake(FrappeTestCase):
 			["name", "status", "ticket", "error"],
 			as_dict=True,
 		)
+
+	def test_a_worker_killed_mid_queued_delivery_loses_nothing_and_the_message_goes_in_once(self):
+		worker = Worker(frappe.local.site, sites_path(), "queued", self.conversation, delay=3)
+		worker.wait_for("delivering")
+		worker.kill()
+		frappe.db.commit()  # a fresh snapshot
+		record = self.record()
+		# Stored and committed when the endpoint answered; the killed delivery left it waiting.
+		self.assertIsNotNone(record, "the message was lost with the worker")
+		self.assertEqual(record.status, "Queued")
+		self.assertFalse(frappe.db.exists("Ticket", {"external_conversation": self.conversation}))
+		# Not an interrupted request: the sweeper leaves it to its job, queued again once it has stalled.
+		core.fail_interrupted(minutes=0)
+		self.assertEqual(self.record().status, "Queued")
+		self.assertGreaterEqual(core.requeue_stalled(minutes=0), 1)
+		# The endpoint's own job and the requeued one: the message goes in once between them.
+		self.assertGreaterEqual(run_queued_deliveries(), 1)
+		frappe.db.commit()
+		self.assertEqual(self.record().status, "Processed")
+		self.assertEqual(frappe.db.count("Ticket", {"external_conversation": self.conversation}), 1)
 
 	def test_a_message_whose_connection_is_killed_mid_delivery_is_kept_and_delivered_on_retry(self):
 		from support_center.api.intake import retry

@@ -18,6 +18,7 @@ from support_center.tests.live_data import (
 	remove_conversations,
 	remove_tickets,
 	remove_users,
+	run_queued_deliveries,
 )
 
 ENDPOINT = "/api/method/support_center.api.intake.receive_message"
@@ -117,11 +118,16 @@ class TestFuzzOverHttp(FrappeTestCase):
 			},
 		),
 		as_form=st.booleans(),
+		wait=st.booleans(),
 	)
-	def test_the_messenger_endpoint_answers_every_body_with_a_ticket_or_a_clear_error(self, fields, as_form):
+	def test_the_messenger_endpoint_answers_every_body_with_a_ticket_or_a_clear_error(
+		self, fields, as_form, wait
+	):
 		conversation = f"{self.prefix}-{frappe.generate_hash(length=8)}"
 		fields["conversation_id"] = conversation
 		fields.setdefault("channel", "Messenger")
+		# Delivered in the request, or queued and delivered by the job, as a worker runs it.
+		fields["wait"] = int(wait)
 		headers = {"Authorization": self.auth, "Accept": "application/json"}
 		if as_form:
 			data = {k: v if isinstance(v, str) else frappe.as_json(v) for k, v in fields.items()}
@@ -135,6 +141,11 @@ class TestFuzzOverHttp(FrappeTestCase):
 				frappe.db.exists("Intake Message", {"conversation_id": conversation}), answer.text[:500]
 			)
 			return
+		if not wait:
+			self.assertEqual((result["status"], result["ticket"]), ("Queued", None))
+			self.assertEqual(run_queued_deliveries(), 1)
+			frappe.db.commit()
+			result["ticket"] = frappe.db.get_value("Intake Message", result["intake_message"], "ticket")
 		self.assertTrue(result["ticket"])
 		self.assertEqual(stored_markup(result["ticket"]), [])
 

@@ -8,7 +8,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import set_request
 
 from support_center.api.customer_history import recent_tickets
-from support_center.api.intake import receive_message, retry
+from support_center.api.intake import answer, message_status, receive_message, retry
 from support_center.intake import core
 from support_center.intake.core import IntakeError
 from support_center.intake.portal import file_ticket
@@ -38,6 +38,13 @@ def integration_user(trusted: bool = False) -> str:
 
 def new_email() -> str:
 	return f"{frappe.generate_hash(length=12)}@customer.test"
+
+
+def as_worker(endpoint_answer: dict) -> dict:
+	"""The endpoint's answer once the delivery it queued ran, as the background worker runs it."""
+	if endpoint_answer["status"] != "Queued" or endpoint_answer["duplicate"]:
+		return endpoint_answer
+	return answer(core.deliver_queued(endpoint_answer["intake_message"]))
 
 
 @contextmanager
@@ -81,11 +88,13 @@ class TestMessengerIntake(FrappeTestCase):
 	def post(self, text="Hello, my parcel is late", **values):
 		if values.get("message_id"):
 			values["message_id"] = f"{self.chat}-{values['message_id']}"
-		return receive_message(
-			channel=values.pop("channel", "Messenger"),
-			conversation_id=values.pop("conversation_id", self.chat),
-			text=text,
-			**{"sender_name": "Olga Petrova", "sender_email": f"{self.chat}@example.com", **values},
+		return as_worker(
+			receive_message(
+				channel=values.pop("channel", "Messenger"),
+				conversation_id=values.pop("conversation_id", self.chat),
+				text=text,
+				**{"sender_name": "Olga Petrova", "sender_email": f"{self.chat}@example.com", **values},
+			)
 		)
 
 	def messages(self, ticket):
@@ -285,6 +294,140 @@ class TestMessengerIntake(FrappeTestCase):
 		self.assertEqual(int(self.post(message_id="m1")["ticket"]), int(result["ticket"]))
 
 
+class TestQueuedDelivery(FrappeTestCase):
+	"""The endpoint answers once the message is stored; a background job delivers it."""
+
+	def setUp(self):
+		self.integration = integration_user()
+		frappe.set_user(self.integration)
+		self.chat = f"queued-{frappe.generate_hash(length=8)}"
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def accept(self, text: str, message_id: str, **values) -> dict:
+		return receive_message(
+			channel="Messenger",
+			conversation_id=self.chat,
+			text=text,
+			message_id=f"{self.chat}-{message_id}",
+			sender_name="Olga Petrova",
+			**values,
+		)
+
+	def conversation_tickets(self) -> list:
+		return [
+			str(name)
+			for name in frappe.get_all("Ticket", filters={"external_conversation": self.chat}, pluck="name")
+		]
+
+	def test_the_answer_comes_before_the_ticket_and_the_job_makes_it(self):
+		queued_jobs = []
+		with patch.object(frappe, "enqueue", side_effect=lambda *a, **k: queued_jobs.append((a, k))):
+			answered = self.accept("Hello, my parcel is late", "m1")
+		self.assertEqual(
+			(answered["status"], answered["ticket"], answered["duplicate"]), ("Queued", None, False)
+		)
+		# Stored and waiting for its job, which is queued only once the message is committed.
+		self.assertEqual(
+			frappe.db.get_value("Intake Message", answered["intake_message"], "status"), "Queued"
+		)
+		self.assertEqual(self.conversation_tickets(), [])
+		self.assertEqual(len(queued_jobs), 1)
+		(method,), options = queued_jobs[0]
+		self.assertEqual(method, "support_center.intake.core.deliver_queued")
+		self.assertTrue(options["enqueue_after_commit"])
+		self.assertEqual(message_status(answered["intake_message"])["status"], "Queued")
+		result = core.deliver_queued(**{k: v for k, v in options.items() if k == "intake_message"})
+		self.assertTrue(result.created)
+		status = message_status(answered["intake_message"])
+		self.assertEqual((status["status"], status["ticket"]), ("Processed", result.ticket))
+		self.assertEqual(self.conversation_tickets(), [str(result.ticket)])
+		# The same message posted again answers with the ticket it became.
+		again = self.accept("Hello, my parcel is late", "m1")
+		self.assertEqual((again["duplicate"], again["ticket"]), (True, result.ticket))
+
+	def test_messages_of_a_conversation_go_in_in_the_order_they_came_whichever_job_runs_first(self):
+		first = self.accept("First: my parcel is late", "m1")
+		second = self.accept("Second: it is the blue one", "m2")
+		# The second message's job runs first (another worker was quicker); the first goes in before it.
+		result = core.deliver_queued(second["intake_message"])
+		ticket = frappe.get_doc("Ticket", result.ticket)
+		self.assertIn("First: my parcel is late", ticket.description)
+		self.assertEqual(
+			frappe.get_all(
+				"Communication",
+				filters={"reference_doctype": "Ticket", "reference_name": str(ticket.name)},
+				pluck="content",
+			),
+			["<p>Second: it is the blue one</p>"],
+		)
+		# The first message's own job, run later, delivers nothing twice.
+		late = core.deliver_queued(first["intake_message"])
+		self.assertTrue(late.duplicate)
+		self.assertEqual(self.conversation_tickets(), [str(ticket.name)])
+		self.assertEqual(
+			frappe.db.count(
+				"Communication", {"reference_doctype": "Ticket", "reference_name": str(ticket.name)}
+			),
+			1,
+		)
+
+	def test_the_same_message_twice_before_its_job_ran_is_one_message(self):
+		first = self.accept("Hello", "m1")
+		again = self.accept("Hello", "m1")
+		self.assertEqual(
+			(again["intake_message"], again["status"], again["duplicate"]),
+			(first["intake_message"], "Queued", True),
+		)
+		core.deliver_queued(first["intake_message"])
+		core.deliver_queued(again["intake_message"])
+		self.assertEqual(len(self.conversation_tickets()), 1)
+
+	def test_a_failed_delivery_is_kept_with_its_reason_and_retried(self):
+		answered = self.accept("Hello", "m1")
+		with patch.object(core, "sender_contact", side_effect=RuntimeError("contacts are down")):
+			with self.assertRaises(RuntimeError):
+				core.deliver_queued(answered["intake_message"])
+		self.assertEqual(message_status(answered["intake_message"])["status"], "Failed")
+		self.assertIn(
+			"contacts are down", frappe.db.get_value("Intake Message", answered["intake_message"], "error")
+		)
+		frappe.set_user("Administrator")
+		self.assertTrue(retry(answered["intake_message"])["ticket"])
+
+	def test_a_queued_message_whose_job_was_lost_is_queued_again(self):
+		lost = self.accept("Hello", "m1")
+		fresh = self.accept("Hello again", "m2")
+		frappe.db.set_value(
+			"Intake Message", lost["intake_message"], "creation", frappe.utils.add_to_date(None, minutes=-30)
+		)
+		queued_jobs = []
+		with patch.object(frappe, "enqueue", side_effect=lambda *a, **k: queued_jobs.append(k)):
+			self.assertEqual(core.requeue_stalled(), 1)
+		self.assertEqual([job["intake_message"] for job in queued_jobs], [lost["intake_message"]])
+		self.assertTrue(queued_jobs[0]["deduplicate"])
+		# Interrupted in-request deliveries become Failed; a queued one waits for its job instead.
+		core.fail_interrupted()
+		self.assertEqual(frappe.db.get_value("Intake Message", lost["intake_message"], "status"), "Queued")
+		self.assertEqual(frappe.db.get_value("Intake Message", fresh["intake_message"], "status"), "Queued")
+
+	def test_wait_delivers_in_the_request(self):
+		answered = self.accept("Hello", "m1", wait=True)
+		self.assertEqual(answered["status"], "Processed")
+		self.assertTrue(answered["created"])
+		self.assertEqual(self.conversation_tickets(), [str(answered["ticket"])])
+
+	def test_an_integration_reads_the_state_of_its_own_messages_only(self):
+		answered = self.accept("Hello", "m1")
+		frappe.set_user(integration_user())
+		with self.assertRaises(frappe.DoesNotExistError):
+			message_status(answered["intake_message"])
+		frappe.set_user(make_user(["Support Team"]))
+		with self.assertRaises(frappe.PermissionError):
+			message_status(answered["intake_message"])
+
+
 class TestAcknowledgementAndRateLimits(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
@@ -308,12 +451,14 @@ class TestAcknowledgementAndRateLimits(FrappeTestCase):
 	def post(self, user: str, **values):
 		frappe.set_user(user)
 		try:
-			result = receive_message(
-				channel="Messenger",
-				conversation_id=f"chat-{frappe.generate_hash(length=8)}",
-				text="Hello",
-				sender_name="Somebody",
-				**values,
+			result = as_worker(
+				receive_message(
+					channel="Messenger",
+					conversation_id=f"chat-{frappe.generate_hash(length=8)}",
+					text="Hello",
+					sender_name="Somebody",
+					**values,
+				)
 			)
 		finally:
 			frappe.set_user("Administrator")

@@ -412,6 +412,12 @@ class TestPermissionMatrix(FrappeTestCase):
 			"support_center.api.canned_reply.search": {"ticket": ticket, "txt": ""},
 			"support_center.api.customer_history.recent_tickets": {"ticket": ticket},
 			"support_center.api.intake.retry": {"intake_message": "x"},
+			"support_center.api.intake.receive_message": {
+				"channel": "Messenger",
+				"conversation_id": "matrix",
+				"text": "hi",
+			},
+			"support_center.api.intake.message_status": {"intake_message": "x"},
 			"support_center.api.ticket.newer_reply_exists": {"ticket": ticket, "since": "2020-01-01"},
 		}
 		for dotted, params in calls.items():
@@ -421,6 +427,7 @@ class TestPermissionMatrix(FrappeTestCase):
 					self.assertIn(response.status_code, (401, 403), response.text[:300])
 					self.assertNotIn(self.secret("CANNED"), response.text)
 		self.assertEqual(frappe.db.get_value("Ticket", self.ticket_b, "merged_into"), None)
+		self.assertFalse(frappe.db.exists("Intake Message", {"conversation_id": "matrix"}))
 
 	def test_the_agents_day_is_staff_only(self):
 		# Issue 13: routing rules, ticket alerts, callbacks and incidents (fan-out to other customers).

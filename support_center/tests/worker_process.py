@@ -85,6 +85,38 @@ def intake(conversation: str, delay: float) -> int:
 	return int(result.ticket or 0)
 
 
+def queued(conversation: str, delay: float) -> int:
+	"""Take in one message as the web endpoint does by default (stored, its delivery queued), then run
+	the delivery job as the background worker does, slowed inside the delivery."""
+	import frappe
+
+	from support_center.intake import core
+	from support_center.intake.rules import IncomingMessage
+
+	accepted = core.accept(
+		IncomingMessage(
+			channel="Messenger",
+			text="Hello from a queue whose worker may be killed",
+			sender_name="Worker Test",
+			message_id=f"{conversation}-m1",
+			conversation_id=conversation,
+		)
+	)
+	frappe.db.commit()
+	if delay:
+		original = core.sender_contact
+
+		def slow_contact(*args, **kwargs):
+			say("delivering")
+			time.sleep(delay)
+			return original(*args, **kwargs)
+
+		core.sender_contact = slow_contact
+	result = core.deliver_queued(accepted.intake_message)
+	frappe.db.commit()
+	return int(result.ticket or 0)
+
+
 def deliver(name: str, delay: float) -> str:
 	"""Send one Channel Delivery as its background job does ("due": the scheduler's retry_due), slowed
 	right after the messenger took each part and before the part is recorded."""
@@ -199,7 +231,7 @@ class Worker:
 def main() -> None:
 	parser = argparse.ArgumentParser()
 	parser.add_argument("site")
-	parser.add_argument("action", choices=("pull", "sla", "intake", "deliver", "import"))
+	parser.add_argument("action", choices=("pull", "sla", "intake", "queued", "deliver", "import"))
 	parser.add_argument("arg", nargs="?")
 	parser.add_argument("--delay", type=float, default=0)
 	parser.add_argument("--start-at", type=float, default=0)
@@ -223,6 +255,8 @@ def main() -> None:
 			done = deliver(options.arg, options.delay)
 		elif options.action == "import":
 			done = import_issues(options.arg, options.delay)
+		elif options.action == "queued":
+			done = queued(options.arg, options.delay)
 		else:
 			done = intake(options.arg, options.delay)
 		say("done", done)
