@@ -11,6 +11,7 @@ from frappe import _
 from frappe.utils import escape_html, strip_html
 
 from support_center.conversation.visibility import is_customer_visible
+from support_center.kpi import replies
 
 
 class SplitError(frappe.ValidationError):
@@ -41,7 +42,9 @@ def split(ticket, communication: str, subject: str | None = None) -> int:
 			"contact": ticket.contact,
 			"raised_by": ticket.raised_by,
 			"raised_by_name": ticket.raised_by_name,
-			"external_conversation": None,
+			# Replies on the new ticket go back to the customer's chat; new messages from that chat stay
+			# with the ticket that was split while it is open (intake.core.conversation_ticket).
+			"external_conversation": ticket.get("external_conversation"),
 			"support_channel": ticket.get("support_channel"),
 			"split_from": ticket.name,
 		}
@@ -50,6 +53,8 @@ def split(ticket, communication: str, subject: str | None = None) -> int:
 	new.flags.party_from_intake = True
 	new.insert(ignore_permissions=True)
 	message.db_set({"reference_name": str(new.name)}, update_modified=False)
+	# Moved without the ORM's hooks: both tickets' public reply counts (kpi/replies.py).
+	replies.recount([ticket.name, new.name])
 	frappe.db.set_value(
 		"Communication Link",
 		{"parent": message.name, "link_doctype": "Ticket", "link_name": str(ticket.name)},

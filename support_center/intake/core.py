@@ -403,16 +403,28 @@ def note_claims(ticket, record, identity) -> None:
 
 
 def conversation_ticket(channel: str, conversation_id: str | None):
-	"""The ticket a conversation already has, unless it was closed."""
+	"""The ticket a conversation already has, unless it was closed. A ticket split off the conversation
+	(conversation/split.py) shares it for the replies; new messages go to the one it was split from while
+	that is open, and to the newest open one otherwise."""
 	if not conversation_id:
 		return None
-	name = frappe.db.get_value(
-		"Ticket",
-		{"channel": channel, "external_conversation": conversation_id, "status": ("!=", CLOSED)},
-		"name",
-		order_by="creation desc",
+	ticket = frappe.qb.DocType("Ticket")
+	open_tickets = (
+		frappe.qb.from_(ticket)
+		.select(ticket.name, ticket.split_from)
+		.where(
+			(ticket.channel == channel)
+			& (ticket.external_conversation == conversation_id)
+			& (ticket.status != CLOSED)
+		)
+		.orderby(ticket.creation, order=frappe.qb.desc)
+		.orderby(ticket.name, order=frappe.qb.desc)
+		.run(as_dict=True)
 	)
-	return frappe.get_doc("Ticket", name) if name else None
+	if not open_tickets:
+		return None
+	name = next((row.name for row in open_tickets if not row.split_from), open_tickets[0].name)
+	return frappe.get_doc("Ticket", name)
 
 
 def add_message(ticket, record, sender_email: str | None) -> str:

@@ -268,6 +268,46 @@ class TestMessengerIntake(FrappeTestCase):
 		self.assertEqual(DELIVERED[0]["conversation_id"], self.chat)
 		self.assertEqual(DELIVERED[0]["text"], "Your parcel left today.")
 
+	def test_a_ticket_split_off_a_chat_answers_in_the_chat_and_the_chat_stays_with_its_ticket(self):
+		from support_center.conversation.split import split
+
+		first = self.post(message_id="m1")["ticket"]
+		question = self.post("Also: can I change the delivery address?", message_id="m2")
+		frappe.set_user("Administrator")
+		moved = frappe.db.get_value(
+			"Communication",
+			{"reference_doctype": "Ticket", "reference_name": str(first), "sent_or_received": "Received"},
+			"name",
+		)
+		new = frappe.get_doc("Ticket", split(frappe.get_doc("Ticket", first), moved))
+		self.assertEqual(question["ticket"], first)
+		self.assertEqual((new.external_conversation, new.channel), (self.chat, "Messenger"))
+		DELIVERED.clear()
+		with patch(
+			"support_center.intake.outgoing.outgoing_handlers",
+			return_value=["support_center.tests.test_intake.record_reply"],
+		):
+			frappe.get_doc(
+				{
+					"doctype": "Communication",
+					"communication_type": "Communication",
+					"sent_or_received": "Sent",
+					"subject": "Re",
+					"content": "<p>Yes, until it ships.</p>",
+					"reference_doctype": "Ticket",
+					"reference_name": new.name,
+				}
+			).insert(ignore_permissions=True)
+		self.assertEqual(
+			[(d["conversation_id"], d["text"]) for d in DELIVERED], [(self.chat, "Yes, until it ships.")]
+		)
+		# The chat's next message goes to the ticket it was split from while that one is open...
+		frappe.set_user(integration_user())
+		self.assertEqual(self.post("Thanks!", message_id="m3")["ticket"], first)
+		# ...and to the split one once the first is closed.
+		frappe.db.set_value("Ticket", first, "status", "Closed")
+		self.assertEqual(int(self.post("One more thing", message_id="m4")["ticket"]), int(new.name))
+
 	def test_only_integration_users_may_post(self):
 		frappe.set_user(make_user(["Support Team"]))
 		with self.assertRaises(frappe.PermissionError):
