@@ -48,6 +48,13 @@ def test_index_text_weights_title():
 	assert tokens.html_to_text("<style>x{}</style><p>a&nbsp;b</p>") == "a b"
 
 
+def test_excerpt_source_is_plain_text_of_summary_then_content():
+	assert tokens.excerpt_source("Short <b>summary</b>", "<p>The\n body</p>") == "Short summary The body"
+	assert tokens.excerpt_source(None, "<p>Body</p>") == "Body"
+	long = tokens.excerpt_source("", "<p>" + "word " * 1000 + "</p>")
+	assert len(long) <= tokens.EXCERPT_SOURCE and not long.endswith(" ")
+
+
 def test_ranking_title_language_and_grouping():
 	hits = [
 		ranking.Hit("b", "Shipping times", "en", "b", relevance=1.0),

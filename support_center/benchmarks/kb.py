@@ -1,7 +1,8 @@
 """The knowledge base's figures: search p95 over `Scale.articles` published articles (English, Russian and
 Japanese text; English, Russian, Japanese and short-term queries, as a guest) against the p95 of a
 primary-key `frappe.db.get_value` on the same site. The articles are written in bulk SQL with their
-`search_text`, committed (InnoDB's FULLTEXT index shows committed rows only) and deleted afterwards."""
+`search_text` and `search_excerpt` (what a save writes), committed (InnoDB's FULLTEXT index shows committed
+rows only) and deleted afterwards."""
 
 import random
 import time
@@ -109,6 +110,7 @@ def make_articles(count: int) -> None:
 				f"{PREFIX}{i:07d}",
 				content,
 				tokens.index_text(title, content, min_token),
+				tokens.excerpt_source("", content),
 			)
 		)
 	fields = [
@@ -126,6 +128,7 @@ def make_articles(count: int) -> None:
 		"slug",
 		"content",
 		"search_text",
+		"search_excerpt",
 	]
 	frappe.db.bulk_insert("KB Article", fields, rows, chunk_size=1000)
 	frappe.db.commit()  # nosemgrep: frappe-manual-commit -- FULLTEXT sees committed rows only

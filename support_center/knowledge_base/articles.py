@@ -11,7 +11,7 @@ from frappe.utils import getdate, now_datetime, nowdate
 from frappe.utils.html_utils import sanitize_html
 from frappe.website.utils import cleanup_page_name
 
-from support_center.knowledge_base import access, rules, search
+from support_center.knowledge_base import access, rules, search, tokens
 from support_center.portal.languages import PORTAL_LANGUAGES, portal_language
 
 FULLTEXT_INDEX = "kb_search_text"
@@ -50,6 +50,8 @@ def validate_article(doc) -> None:
 	doc.is_public = 1 if doc.status == "Published" and doc.visibility == "Public" else 0
 	doc.help_routes = "\n".join(rules.help_patterns(doc.help_routes)) or None
 	doc.search_text = search.index_text_of(doc.title, doc.content, doc.summary)
+	doc.search_excerpt = tokens.excerpt_source(doc.summary, doc.content)
+	doc.translated = 1 if original or (not doc.is_new() and _has_translation(doc.name)) else 0
 
 
 def _validate_translation(doc):
@@ -104,13 +106,38 @@ def confirm_review(doc) -> None:
 	doc.review_by = rules.next_review(today, review_interval(doc.kb_category))
 
 
+def _has_translation(original: str, exclude: str | None = None) -> bool:
+	filters: dict = {"translation_of": original}
+	if exclude:
+		filters["name"] = ("!=", exclude)
+	return bool(frappe.db.exists("KB Article", filters))
+
+
+def _refresh_translated(original: str, exclude: str | None = None) -> None:
+	"""An original's `translated` flag (search asks for a version in the visitor's language only for
+	flagged hits): whether it has a translation, `exclude` (one being deleted) left out."""
+	translated = 1 if _has_translation(original, exclude) else 0
+	frappe.db.set_value("KB Article", original, "translated", translated, update_modified=False)
+
+
 def after_article_change(doc) -> None:
+	previous = doc.get_doc_before_save()
+	if doc.translation_of:
+		_refresh_translated(doc.translation_of)
+	if previous and previous.translation_of and previous.translation_of != doc.translation_of:
+		_refresh_translated(previous.translation_of)
 	if not doc.translation_of:
 		# Translations follow their original's category and slug.
 		for name in frappe.get_all("KB Article", filters={"translation_of": doc.name}, pluck="name"):
 			translation = frappe.get_doc("KB Article", name)
 			if translation.slug != doc.slug or translation.kb_category != doc.kb_category:
 				translation.save(ignore_permissions=True)
+	clear_sitemap_cache()
+
+
+def after_article_delete(doc) -> None:
+	if doc.translation_of:
+		_refresh_translated(doc.translation_of, exclude=doc.name)
 	clear_sitemap_cache()
 
 
@@ -134,14 +161,17 @@ def ensure_fulltext_index() -> None:
 
 
 def reindex_all() -> int:
-	"""Rewrite every article's search_text (after innodb_ft_min_token_size changed): no document saves."""
+	"""Rewrite every article's search_text (after innodb_ft_min_token_size changed) and search_excerpt:
+	no document saves."""
 	count = 0
 	for row in frappe.get_all("KB Article", fields=["name", "title", "content", "summary"]):
 		frappe.db.set_value(
 			"KB Article",
 			row.name,
-			"search_text",
-			search.index_text_of(row.title, row.content, row.summary),
+			{
+				"search_text": search.index_text_of(row.title, row.content, row.summary),
+				"search_excerpt": tokens.excerpt_source(row.summary, row.content),
+			},
 			update_modified=False,
 		)
 		count += 1

@@ -62,14 +62,15 @@ def rank(hits: list[Hit], query: str, language: str | None, limit: int) -> list[
 	return result
 
 
-def excerpt(text: str, query: str, width: int = 200) -> str:
-	"""About `width` characters of the text around the first query word found, with ellipses."""
+def excerpt(text: str, query: str, width: int = 200, words: set[str] | None = None) -> str:
+	"""About `width` characters of the text around the first query word found, with ellipses. `words`:
+	the query's plain_words, when the caller has them already."""
 	text = " ".join(text.split())
 	if len(text) <= width:
 		return text
 	lowered = text.casefold()
 	start = 0
-	for word in sorted(plain_words(query), key=len, reverse=True):
+	for word in sorted(plain_words(query) if words is None else words, key=len, reverse=True):
 		position = lowered.find(word)
 		if position >= 0:
 			start = max(0, position - width // 4)

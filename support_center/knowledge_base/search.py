@@ -3,10 +3,12 @@ Chinese, short words and stop words are made searchable), re-ranked in Python (r
 what the current user may read.
 
 A search asked for the first time is one SQL statement (`_candidates`): the FULLTEXT match with the status,
-visibility and category filters picks the best CANDIDATES by relevance from small columns only, and the
-outer query adds, for those few rows alone, their text for excerpts and their published translation in the
-visitor's language (primary-key and `translation_of` index lookups). A second statement runs only when
-every word together found fewer than `limit` articles (then any word will do). `all_words` explains how
+visibility and category filters picks the best CANDIDATES by relevance, reading small columns and the
+plain-text start of each article written on save (`search_excerpt`, never the HTML `content`), from one
+table with no join. A second FULLTEXT statement runs only when every word together found fewer than `limit`
+articles (then any word will do). A chosen hit in another language than the visitor's is swapped for its
+published version in the visitor's language, which one primary-key/`translation_of` statement looks up,
+only for hits flagged `translated` (translations, and originals that have one). `all_words` explains how
 a Japanese or Chinese word is matched without InnoDB's slower phrase search.
 """
 
@@ -68,15 +70,15 @@ def search_articles(
 			return cached
 	candidates = max(CANDIDATES, limit)
 	every_word, phrases = all_words(terms)
-	rows = _candidates(every_word, language, visibilities, category, candidates, phrases)
+	rows = _candidates(every_word, visibilities, category, candidates, phrases)
 	if len(terms) > 1 and len(rows) < limit:
-		seen = {row.name for row in rows}
+		seen = {row[_NAME] for row in rows}
 		rows += [
 			row
-			for row in _candidates(" ".join(terms), language, visibilities, category, candidates)
-			if row.name not in seen
+			for row in _candidates(" ".join(terms), visibilities, category, candidates)
+			if row[_NAME] not in seen
 		]
-	result = _rank(rows, query, language, limit)
+	result = _rank(rows, query, language, limit, visibilities)
 	frappe.cache.set_value(key, result, expires_in_sec=CACHE_SECONDS)
 	return result
 
@@ -86,36 +88,35 @@ def clear_cache() -> None:
 	frappe.cache.delete_keys(CACHE_PREFIX)
 
 
-_TEXT = "left(concat_ws(' ', nullif({0}.summary, ''), {0}.content), 1500)"
-# The outer part of the statement: for the chosen candidates only (never for every FULLTEXT match), their
-# text and their published translation in the visitor's language (x_* columns): its original when the hit
-# is a translation (primary key), else a translation of it (`translation_of` index).
-_OUTER = f"""select c.*, {_TEXT.format("a")} as text,
-	if(o.name is null, t.name, o.name) as x_name, if(o.name is null, t.title, o.title) as x_title,
-	if(o.name is null, t.route, o.route) as x_route,
-	if(o.name is null, t.kb_category, o.kb_category) as x_category,
-	if(o.name is null, {_TEXT.format("t")}, {_TEXT.format("o")}) as x_text
-from ({{inner}}) c
-join `tabKB Article` a on a.name = c.name
-left join `tabKB Article` o on c.language <> %(language)s and o.name = c.original and o.name <> c.name
-	and o.language = %(language)s and o.status = 'Published' and o.visibility in %(visibilities)s
-left join `tabKB Article` t on c.language <> %(language)s and t.translation_of = c.original
-	and t.language = %(language)s and t.status = 'Published' and t.visibility in %(visibilities)s"""
-# The FULLTEXT part, small columns only. No ORDER BY, on purpose: a FULLTEXT index scan hands the rows over
-# best first (InnoDB sorts its matches by rank, as for MATCH in WHERE in natural-language mode), so LIMIT
-# stops after reading about `candidates` rows; "order by relevance" would read and sort every matching row
-# (three to four times slower for a word in a few hundred articles). Python re-sorts the few it gets;
-# test_candidates_are_the_most_relevant_matches guards the order.
-_INNER = """select name, title, language, coalesce(nullif(translation_of, ''), name) as original,
+# The excerpt's source, plain text written on save (tokens.excerpt_source): no HTML read or parsed here.
+_TEXT = "search_excerpt"
+# One FULLTEXT statement on one table: small columns and the excerpt's source (read from the rows the index
+# scan fetches anyway; never `content`). No ORDER BY, on purpose: a FULLTEXT index scan hands the
+# rows over best first (InnoDB sorts its matches by rank), so LIMIT stops after reading about `candidates`
+# rows; "order by relevance" would read and sort every matching row (three to four times slower for a word
+# in a few hundred articles). No join and no derived table either: joining the translations in made MariaDB
+# materialise the candidates and look up two more rows for each of them, which cost as much again as
+# the FULLTEXT scan. Python re-sorts the few rows it gets; test_candidates_are_the_most_relevant_matches
+# guards the order.
+_CANDIDATES = f"""select name, title, language, coalesce(nullif(translation_of, ''), name) as original,
 	route, kb_category, helpful_count, not_helpful_count,
-	match(search_text) against(%(against)s in boolean mode) as relevance
+	match(search_text) against(%(against)s in boolean mode) as relevance, translated, {_TEXT} as text
 from `tabKB Article`
 where match(search_text) against(%(against)s in boolean mode)
-	and status = 'Published' and visibility in %(visibilities)s {conditions}
+	and status = 'Published' and visibility in %(visibilities)s {{conditions}}
 limit %(candidates)s"""
 _CATEGORY = " and kb_category = %(category)s"
 # A phrase's tokens, in order, in the token column (tokens are separated by single spaces).
 _PHRASE = " and concat(' ', search_text, ' ') like %(phrase{0})s"
+# The published versions in the visitor's language of the chosen hits that are in another: each hit's
+# original (primary key) or a translation of it (`translation_of` index). Asked only for the hits shown,
+# and only when one of them is in another language and `translated` (a translation, or an original that
+# has one: articles.py keeps the flag), so a site or an article without translations never pays for it.
+_TRANSLATIONS = f"""select name, title, language, coalesce(nullif(translation_of, ''), name) as original,
+	route, kb_category, {_TEXT} as text
+from `tabKB Article`
+where (name in %(originals)s or translation_of in %(originals)s)
+	and language = %(language)s and status = 'Published' and visibility in %(visibilities)s"""
 
 
 def all_words(terms: list[str]) -> tuple[str, list[str]]:
@@ -140,70 +141,89 @@ def all_words(terms: list[str]) -> tuple[str, list[str]]:
 def _statement(category: bool, phrases: int) -> str:
 	"""The candidates statement: constant SQL (the filters present), values always parameters."""
 	conditions = (_CATEGORY if category else "") + "".join(_PHRASE.format(i) for i in range(phrases))
-	return _OUTER.format(inner=_INNER.format(conditions=conditions))
+	return _CANDIDATES.format(conditions=conditions)
+
+
+# Positions in the rows of both statements (plain tuples: no per-row dict on the search path).
+(
+	_NAME,
+	_TITLE,
+	_LANGUAGE,
+	_ORIGINAL,
+	_ROUTE,
+	_CATEGORY_COLUMN,
+	_HELPFUL,
+	_NOT_HELPFUL,
+	_RELEVANCE,
+	_TRANSLATED,
+) = range(10)
 
 
 def _candidates(
 	against: str,
-	language: str,
 	visibilities: tuple[str, ...],
 	category: str | None,
 	candidates: int,
 	phrases: list[str] | tuple[str, ...] = (),
-) -> list:
-	"""The best `candidates` matches the user may read, each once, with `text` and, when it is in another
-	language than the visitor's, its published translation's columns (x_*) in the visitor's language."""
+) -> list[tuple]:
+	"""The best `candidates` matches the user may read: rows of _CANDIDATES' columns (text last)."""
 	values: dict = {
 		"against": against,
 		"visibilities": visibilities,
 		"candidates": candidates,
-		"language": language,
 		"category": category,
 		**{f"phrase{i}": phrase for i, phrase in enumerate(phrases)},
 	}
 	sql = _statement(bool(category), len(phrases))
 	# FULLTEXT MATCH has no query-builder form; _statement() joins constant fragments, values are parameters.
-	rows = frappe.db.sql(sql, values, as_dict=True)  # nosemgrep: frappe-using-db-sql
-	seen: set[str] = set()
-	unique = []
-	for row in rows:
-		if row.name not in seen:
-			seen.add(row.name)
-			unique.append(row)
-	return unique
+	return list(frappe.db.sql(sql, values))  # nosemgrep: frappe-using-db-sql
 
 
-def _rank(rows: list, query: str, language: str, limit: int) -> list[dict]:
+def _translations(rows: list[tuple], language: str, visibilities: tuple[str, ...]) -> dict[str, tuple]:
+	"""By original article: its published version in `language` the user may read, for the rows that are
+	in another language and are translations or have one (`translated`; nothing asked when there are none)."""
+	originals = tuple({row[_ORIGINAL] for row in rows if row[_LANGUAGE] != language and row[_TRANSLATED]})
+	if not originals:
+		return {}
+	values = {"originals": originals, "language": language, "visibilities": visibilities}
+	# A constant statement with parameters: the query builder would add its per-call cost to every search.
+	found = frappe.db.sql(_TRANSLATIONS, values)  # nosemgrep: frappe-using-db-sql
+	by_original: dict[str, tuple] = {}
+	for row in sorted(found):
+		by_original.setdefault(row[_ORIGINAL], row)
+	return by_original
+
+
+def _rank(
+	rows: list[tuple], query: str, language: str, limit: int, visibilities: tuple[str, ...]
+) -> list[dict]:
 	hits = [
 		ranking.Hit(
-			name=row.name,
-			title=row.title,
-			language=row.language,
-			original=row.original,
-			relevance=float(row.relevance or 0),
-			helpful=row.helpful_count or 0,
-			not_helpful=row.not_helpful_count or 0,
+			name=row[_NAME],
+			title=row[_TITLE],
+			language=row[_LANGUAGE],
+			original=row[_ORIGINAL],
+			relevance=float(row[_RELEVANCE] or 0),
+			helpful=row[_HELPFUL] or 0,
+			not_helpful=row[_NOT_HELPFUL] or 0,
 			extra=row,
 		)
 		for row in rows
 	]
-	return [_result(hit.extra, query, language) for hit in ranking.rank(hits, query, language, limit)]
+	chosen = [hit.extra for hit in ranking.rank(hits, query, language, limit)]
+	translations = _translations(chosen, language, visibilities)
+	words = tokens.plain_words(query)
+	return [_hit(translations.get(row[_ORIGINAL]) or row, row[_ORIGINAL], query, words) for row in chosen]
 
 
-def _result(row, query: str, language: str) -> dict:
-	"""A hit as the visitor gets it: in their language when it has a published translation in it."""
-	if row.x_name:
-		return _hit(row.x_name, row.x_title, row.x_route, row.x_category, row.x_text, language, row, query)
-	return _hit(row.name, row.title, row.route, row.kb_category, row.text, row.language, row, query)
-
-
-def _hit(name, title, route, category, text, found_language, row, query: str) -> dict:
+def _hit(row: tuple, original: str, query: str, words: set[str]) -> dict:
+	"""A hit as the visitor gets it (`row`: the hit, or its published translation in their language)."""
 	return {
-		"name": name,
-		"title": title,
-		"route": "/" + (route or "").lstrip("/"),
-		"excerpt": ranking.excerpt(tokens.html_to_text(text or ""), query),
-		"language": found_language,
-		"category": category,
-		"original": row.original,
+		"name": row[_NAME],
+		"title": row[_TITLE],
+		"route": "/" + (row[_ROUTE] or "").lstrip("/"),
+		"excerpt": ranking.excerpt(row[-1] or "", query, words=words),
+		"language": row[_LANGUAGE],
+		"category": row[_CATEGORY_COLUMN],
+		"original": original,
 	}

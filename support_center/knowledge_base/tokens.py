@@ -66,6 +66,15 @@ def html_to_text(html: str | None) -> str:
 	return " ".join(text.split())
 
 
+EXCERPT_SOURCE = 1000
+
+
+def excerpt_source(summary: str | None, content: str | None) -> str:
+	"""The `search_excerpt` column of an article: the start of its summary and content as plain text,
+	from which a search result's excerpt is cut (so no HTML is parsed while searching)."""
+	return html_to_text(f"{summary or ''} {content or ''}")[:EXCERPT_SOURCE].rstrip()
+
+
 def _strip_accent(match: re.Match) -> str:
 	base = unicodedata.normalize("NFD", match.group(0))[0]
 	return base if base.isascii() else match.group(0)

@@ -132,6 +132,26 @@ class TestTranslations(KnowledgeBaseCase):
 		japanese = self.article(category, title="請求書の支払い", language="ja", translation_of=russian.name)
 		self.assertEqual(japanese.translation_of, original.name)
 
+	def test_translated_flag_follows_the_translations(self):
+		# Search asks for a version in the visitor's language only for hits with this flag.
+		category = self.category()
+		original = self.article(category, title="Refund rules " + self.mark)
+		self.assertEqual(frappe.db.get_value("KB Article", original.name, "translated"), 0)
+		russian = self.article(
+			category, title="Правила возврата", language="ru", translation_of=original.name
+		)
+		japanese = self.article(category, title="返金の規則", language="ja", translation_of=original.name)
+		self.assertEqual(russian.translated, 1)
+		self.assertEqual(frappe.db.get_value("KB Article", original.name, "translated"), 1)
+		original.reload()
+		original.save()
+		self.assertEqual(frappe.db.get_value("KB Article", original.name, "translated"), 1)
+		frappe.delete_doc("KB Article", russian.name, ignore_permissions=True)
+		self.assertEqual(frappe.db.get_value("KB Article", original.name, "translated"), 1)
+		frappe.delete_doc("KB Article", japanese.name, ignore_permissions=True)
+		self.assertEqual(frappe.db.get_value("KB Article", original.name, "translated"), 0)
+		self.assertEqual(original.search_excerpt, "Text")
+
 	def test_search_prefers_visitor_language_and_groups_translations(self):
 		category = self.category()
 		word = self.word("refundx")
@@ -152,11 +172,13 @@ class TestTranslations(KnowledgeBaseCase):
 		self.assertEqual(len(hits), 1)
 		self.assertEqual(hits[0]["name"], original.name)
 
-	def test_hit_in_another_language_is_shown_in_the_visitors_in_one_statement(self):
+	def test_hit_in_another_language_is_shown_in_the_visitors_with_one_more_statement(self):
 		category = self.category()
 		only_en = self.word("ledgerx")
 		only_ru = self.word("kassax")
 		original = self.article(category, title=f"Ledger {only_en}", content=f"<p>{only_en} ledger</p>")
+		# An article without translations, found by a word of its own: no version in another language to ask for.
+		lonely = self.article(category, title=f"Cash book {only_en}", content="<p>Cash</p>", language="de")
 		russian = self.article(
 			category,
 			title="Книга учёта",
@@ -186,18 +208,32 @@ class TestTranslations(KnowledgeBaseCase):
 		with patch.object(frappe.db, "sql", counting_sql):
 			# Found by its English text only: shown as its published Russian translation, text included.
 			hits = search.search_articles(only_en, "ru", use_cache=False)
-		self.assertEqual(len(statements), 1)
-		self.assertEqual([(h["name"], h["language"]) for h in hits], [(russian.name, "ru")])
+		# The FULLTEXT statement, then one primary-key/`translation_of` statement for the hits that have
+		# translations (the German article has none and is shown as it is).
+		self.assertEqual(len(statements), 2)
+		self.assertEqual(
+			sorted((h["name"], h["language"]) for h in hits),
+			sorted([(russian.name, "ru"), (lonely.name, "de")]),
+		)
+		hits = [hit for hit in hits if hit["name"] == russian.name]
 		self.assertTrue(hits[0]["route"].endswith("/ru"))
 		self.assertEqual(hits[0]["original"], original.name)
 		self.assertIn("Книга", hits[0]["excerpt"])
+		statements.clear()
+		with patch.object(frappe.db, "sql", counting_sql):
+			hits = search.search_articles(f"cash {only_en}", "ru", 1, use_cache=False)
+		self.assertEqual([(h["name"], h["language"]) for h in hits], [(lonely.name, "de")])
+		self.assertEqual(len(statements), 1)
 		# Found by the Russian text only: shown as the English original to an English visitor.
 		hits = search.search_articles(only_ru, "en", use_cache=False)
 		self.assertEqual([(h["name"], h["language"]) for h in hits], [(original.name, "en")])
 		self.assertIn(only_en, hits[0]["excerpt"])
 		# A guest reading Japanese gets the original: its Japanese translation is for customers only.
 		hits = search.search_articles(only_en, "ja", use_cache=False)
-		self.assertEqual([(h["name"], h["language"]) for h in hits], [(original.name, "en")])
+		self.assertEqual(
+			sorted((h["name"], h["language"]) for h in hits),
+			sorted([(original.name, "en"), (lonely.name, "de")]),
+		)
 
 	def test_category_titles_translate(self):
 		category = self.category(

@@ -15,7 +15,7 @@ class KBArticle(Document):
 		articles.after_article_change(self)
 
 	def on_trash(self):
-		articles.clear_sitemap_cache()
+		articles.after_article_delete(self)
 
 	@frappe.whitelist()
 	def confirm_review(self) -> str:
