@@ -1,18 +1,18 @@
 """The interface every messenger connector implements, and what it hands to the rest of the app."""
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import requests
+
+# What a webhook is read into, and its refusals, live with the pure readers (parsing.py); here too, for the
+# connectors.
+from support_center.channels.parsing import InboundMessage, MalformedWebhook, Media, WebhookRefused
 
 # Seconds to wait for a messenger's API. A module attribute so tests can shorten it.
 TIMEOUT_SECONDS = 15.0
 # The most a downloaded media file may weigh; larger ones are noted on the ticket instead.
 DEFAULT_MAX_MEDIA_BYTES = 20 * 1024 * 1024
-
-
-class WebhookRefused(Exception):
-	"""The request is not from the messenger (wrong secret or signature): answered 403, nothing stored."""
 
 
 class DeliveryError(Exception):
@@ -26,29 +26,6 @@ class DeliveryError(Exception):
 		super().__init__(message)
 		self.permanent = permanent
 		self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class Media:
-	"""A file a message refers to; the connector's ``download`` fetches it."""
-
-	reference: str
-	filename: str
-	size: int | None = None
-
-
-@dataclass(frozen=True)
-class InboundMessage:
-	"""One message of a webhook, before the intake: what the connector could read from the messenger."""
-
-	message_id: str
-	chat_id: str
-	text: str = ""
-	sender_name: str | None = None
-	sender_phone: str | None = None
-	language: str | None = None
-	sent_at: float | None = None
-	media: tuple[Media, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 sendPhoto and sendDocument, files fetched through getFile."""
 
 import hmac
-import json
 import mimetypes
 
 from frappe import _
@@ -10,13 +9,13 @@ from frappe import _
 from support_center.channels.base import (
 	Connector,
 	DeliveryError,
-	InboundMessage,
 	Media,
 	OutgoingReply,
 	WebhookRefused,
 	WebhookResult,
 	http,
 )
+from support_center.channels.parsing import telegram_update
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's limits: 4096 characters a message, 20 MB a file a bot may download, 50 MB one it may send.
@@ -40,12 +39,8 @@ class TelegramConnector(Connector):
 			raise WebhookRefused(_("The Telegram secret token is missing or wrong."))
 
 	def parse(self, channel, request) -> WebhookResult:
-		update = json.loads(request.get_data() or b"{}")
-		message = update.get("message") or update.get("business_message")
-		if not isinstance(message, dict):
-			# Edits, channel posts, member updates: nothing a customer asked.
-			return WebhookResult()
-		return WebhookResult(messages=(inbound(message),))
+		# Edits, channel posts, member updates carry nothing a customer asked: no messages.
+		return WebhookResult(messages=telegram_update(request.get_data(), _))
 
 	def download(self, channel, media: Media) -> bytes:
 		response = http("POST", self.api(channel, "getFile"), json={"file_id": media.reference})
@@ -114,51 +109,3 @@ def answer(response) -> dict:
 		raise DeliveryError(f"Telegram: {description}")
 	# 403: the customer blocked the bot; 400: a bad request or a file too big. Retrying cannot help.
 	raise DeliveryError(f"Telegram ({code}): {description}", permanent=True)
-
-
-def inbound(message: dict) -> InboundMessage:
-	sender = message.get("from") or {}
-	chat = message.get("chat") or {}
-	name = " ".join(part for part in (sender.get("first_name"), sender.get("last_name")) if part)
-	if not name and sender.get("username"):
-		name = "@" + sender["username"]
-	media = []
-	if message.get("photo"):
-		# Telegram sends each photo in several sizes; the last is the largest.
-		largest = message["photo"][-1]
-		media.append(
-			Media(largest["file_id"], f"photo_{message.get('message_id')}.jpg", largest.get("file_size"))
-		)
-	for kind, default_name in (
-		("document", None),
-		("voice", "voice_{0}.ogg"),
-		("audio", "audio_{0}.mp3"),
-		("video", "video_{0}.mp4"),
-	):
-		item = message.get(kind)
-		if isinstance(item, dict) and item.get("file_id"):
-			filename = item.get("file_name") or (default_name or "file_{0}").format(message.get("message_id"))
-			media.append(Media(item["file_id"], filename, item.get("file_size")))
-	text = message.get("text") or message.get("caption") or ""
-	phone = None
-	contact = message.get("contact")
-	if isinstance(contact, dict) and contact.get("phone_number"):
-		# Only the sender's own contact card (Telegram's "share my phone number") says who they are.
-		if contact.get("user_id") and contact.get("user_id") == sender.get("id"):
-			phone = contact["phone_number"]
-			if not phone.startswith("+"):
-				phone = "+" + phone
-		text = text or _("Shared contact: {0}").format(contact.get("phone_number"))
-	if not text and not media:
-		kinds = [key for key in ("sticker", "location", "poll", "animation", "video_note") if key in message]
-		text = _("(a {0} the desk cannot show)").format(kinds[0] if kinds else _("message"))
-	return InboundMessage(
-		message_id=f"{chat.get('id')}:{message.get('message_id')}",
-		chat_id=str(chat.get("id")),
-		text=text,
-		sender_name=name or None,
-		sender_phone=phone,
-		language=sender.get("language_code"),
-		sent_at=message.get("date"),
-		media=tuple(media),
-	)

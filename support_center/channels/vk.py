@@ -2,20 +2,20 @@
 random_id derived from our idempotency key (VK drops a repeated send with the same random_id)."""
 
 import hmac
-import json
+from dataclasses import replace
 
 from frappe import _
 
 from support_center.channels.base import (
 	Connector,
 	DeliveryError,
-	InboundMessage,
 	Media,
 	OutgoingReply,
 	WebhookRefused,
 	WebhookResult,
 	http,
 )
+from support_center.channels.parsing import MAX_NAME, vk_event, vk_messages
 from support_center.channels.rules import vk_random_id
 
 API_VERSION = "5.199"
@@ -52,11 +52,7 @@ class VKConnector(Connector):
 		return body.get("response")
 
 	def event(self, request) -> dict:
-		try:
-			event = json.loads(request.get_data() or b"{}")
-		except ValueError:
-			raise WebhookRefused(_("Not a VK event.")) from None
-		return event if isinstance(event, dict) else {}
+		return vk_event(request.get_data())
 
 	def verify(self, channel, request) -> None:
 		event = self.event(request)
@@ -72,53 +68,26 @@ class VKConnector(Connector):
 		event = self.event(request)
 		if event.get("type") == "confirmation":
 			return WebhookResult(reply_body=channel.confirmation_code or "")
-		if event.get("type") != "message_new":
-			return WebhookResult()
-		obj = event.get("object") or {}
-		message = obj.get("message") or obj
-		return WebhookResult(messages=(self.inbound(channel, message),))
-
-	def inbound(self, channel, message: dict) -> InboundMessage:
-		media = []
-		for index, attachment in enumerate(message.get("attachments") or []):
-			kind = attachment.get("type")
-			item = attachment.get(kind) or {}
-			if kind == "photo" and item.get("sizes"):
-				largest = max(
-					item["sizes"], key=lambda size: (size.get("width") or 0) * (size.get("height") or 0)
-				)
-				media.append(Media(largest["url"], f"photo_{message.get('id')}_{index}.jpg"))
-			elif kind == "doc" and item.get("url"):
-				title = (item.get("title") or f"file_{index}").replace("/", "_")
-				if item.get("ext") and not title.endswith("." + item["ext"]):
-					title += "." + item["ext"]
-				media.append(Media(item["url"], title, item.get("size")))
-			elif kind == "audio_message" and (item.get("link_ogg") or item.get("link_mp3")):
-				link = item.get("link_ogg") or item.get("link_mp3")
-				media.append(
-					Media(link, f"voice_{message.get('id')}.{'ogg' if item.get('link_ogg') else 'mp3'}")
-				)
-		text = message.get("text") or ""
-		if not text and not media:
-			text = _("(a message the desk cannot show)")
-		sender = message.get("from_id")
-		return InboundMessage(
-			message_id=f"{message.get('peer_id')}:{message.get('conversation_message_id') or message.get('id')}",
-			chat_id=str(message.get("peer_id") or sender),
-			text=text,
-			sender_name=self.user_name(channel, sender),
-			sent_at=message.get("date"),
-			media=tuple(media),
+		messages = vk_messages(event, _)
+		return WebhookResult(
+			messages=tuple(
+				replace(message, sender_name=self.user_name(channel, message.sender_id))
+				if message.sender_id
+				else message
+				for message in messages
+			)
 		)
 
 	def user_name(self, channel, user_id) -> str:
 		try:
 			users = self.call(channel, "users.get", user_ids=user_id)
 			user = users[0] if users else {}
-			name = " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
-		except (DeliveryError, AttributeError, IndexError, TypeError):
+			name = " ".join(
+				str(part) for part in (user.get("first_name"), user.get("last_name")) if part
+			).strip()
+		except (DeliveryError, AttributeError, IndexError, KeyError, TypeError):
 			name = ""
-		return name or _("VK user {0}").format(user_id)
+		return (name or _("VK user {0}").format(user_id))[:MAX_NAME]
 
 	def download(self, channel, media: Media) -> bytes:
 		response = http("GET", media.reference)

@@ -9,7 +9,8 @@ from frappe import _
 from frappe.utils import escape_html, get_system_timezone, now_datetime
 from werkzeug.wrappers import Response
 
-from support_center.channels.base import DeliveryError, InboundMessage, WebhookRefused
+from support_center.channels.base import DeliveryError, InboundMessage, MalformedWebhook, WebhookRefused
+from support_center.channels.parsing import intake_message_id
 from support_center.channels.registry import connector_for, enabled_channel
 from support_center.intake.core import IntakeError, max_attachment_bytes, receive
 from support_center.intake.party import contact_by_phone, customer_of
@@ -25,10 +26,12 @@ def handle(channel_name: str, request) -> Response:
 	connector = connector_for(channel)
 	try:
 		connector.verify(channel, request)
+		result = connector.parse(channel, request)
 	except WebhookRefused as refused:
+		# Not the messenger's (403), or a body the messenger would not send (MalformedWebhook, 400).
 		note_error(channel.name, str(refused))
-		return Response(str(refused), status=403, mimetype="text/plain")
-	result = connector.parse(channel, request)
+		status = 400 if isinstance(refused, MalformedWebhook) else 403
+		return Response(str(refused), status=status, mimetype="text/plain")
 	for message in result.messages:
 		take_in(channel, connector, message)
 	if result.messages:
@@ -49,7 +52,7 @@ def note_error(channel: str, message: str) -> None:
 
 def take_in(channel, connector, message: InboundMessage):
 	"""One message through the intake; a repeat of one already taken in is skipped before any download."""
-	message_id = f"{channel.name}:{message.message_id}"
+	message_id = intake_message_id(channel.name, message.message_id)
 	done = frappe.db.get_value(
 		"Intake Message", {"dedupe_key": f"{MESSENGER}:{message_id}", "status": "Processed"}, "name"
 	)
@@ -80,6 +83,14 @@ def take_in(channel, connector, message: InboundMessage):
 		)
 	except IntakeError as error:
 		note_error(channel.name, str(error))
+		return None
+	except Exception as error:
+		# Stored, then failed in delivery: kept as Failed with its reason and a Retry (intake/core.py), so the
+		# messenger is told it arrived. Nothing stored: the error answers the messenger, which sends it again.
+		failed = {"dedupe_key": f"{MESSENGER}:{message_id}", "status": "Failed"}
+		if not frappe.db.exists("Intake Message", failed):
+			raise
+		note_error(channel.name, str(error) or type(error).__name__)
 		return None
 	if message.sender_phone and result.ticket and not result.created:
 		link_contact(result.ticket, message.sender_phone)
@@ -119,7 +130,9 @@ def download(channel, connector, message: InboundMessage) -> tuple[tuple[Attachm
 				)
 			)
 			continue
-		attachments.append(Attachment(media.filename, content))
+		# A file Frappe cannot store as sent is kept under another name by the intake (core.store).
+		filename = media.filename
+		attachments.append(Attachment(filename, content))
 	return tuple(attachments), problems
 
 

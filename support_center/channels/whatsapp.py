@@ -6,7 +6,6 @@ service window); after that only an approved template may be sent. ``window_open
 """
 
 import hmac
-import json
 import mimetypes
 
 from frappe import _
@@ -14,13 +13,13 @@ from frappe import _
 from support_center.channels.base import (
 	Connector,
 	DeliveryError,
-	InboundMessage,
 	Media,
 	OutgoingReply,
 	WebhookRefused,
 	WebhookResult,
 	http,
 )
+from support_center.channels.parsing import whatsapp_payload
 from support_center.channels.rules import hub_signature
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -61,21 +60,7 @@ class WhatsAppConnector(Connector):
 	def parse(self, channel, request) -> WebhookResult:
 		if request.method == "GET":
 			return WebhookResult(reply_body=request.args.get("hub.challenge") or "")
-		payload = json.loads(request.get_data() or b"{}")
-		messages = []
-		for entry in payload.get("entry") or []:
-			for change in entry.get("changes") or []:
-				value = change.get("value") or {}
-				phone_id = str((value.get("metadata") or {}).get("phone_number_id") or "")
-				if phone_id and channel.phone_number_id and phone_id != str(channel.phone_number_id):
-					# Another number of the same app: not this channel's conversation.
-					continue
-				names = {
-					contact.get("wa_id"): (contact.get("profile") or {}).get("name")
-					for contact in value.get("contacts") or []
-				}
-				messages.extend(inbound(message, names) for message in value.get("messages") or [])
-		return WebhookResult(messages=tuple(messages))
+		return WebhookResult(messages=whatsapp_payload(request.get_data(), channel.phone_number_id, _))
 
 	def download(self, channel, media: Media) -> bytes:
 		meta = http("GET", f"{self.base_url(channel)}/{media.reference}", headers=self.headers(channel))
@@ -146,40 +131,3 @@ def answer(response) -> dict:
 	if response.status_code >= 500 and code not in PERMANENT_CODES:
 		raise DeliveryError(f"WhatsApp ({code}): {message}")
 	raise DeliveryError(f"WhatsApp ({code or response.status_code}): {message}", permanent=True)
-
-
-def inbound(message: dict, names: dict) -> InboundMessage:
-	kind = message.get("type")
-	sender = message.get("from") or ""
-	text = ""
-	media = []
-	if kind == "text":
-		text = (message.get("text") or {}).get("body") or ""
-	elif kind in ("image", "document", "audio", "video", "sticker"):
-		item = message.get(kind) or {}
-		text = item.get("caption") or ""
-		extension = mimetypes.guess_extension((item.get("mime_type") or "").split(";")[0].strip()) or ""
-		filename = item.get("filename") or f"{kind}_{message.get('id', '')[-12:]}{extension}"
-		if item.get("id"):
-			media.append(Media(item["id"], filename.replace("/", "_"), None))
-	elif kind == "button":
-		text = (message.get("button") or {}).get("text") or ""
-	elif kind == "interactive":
-		reply = (message.get("interactive") or {}).get("button_reply") or {}
-		text = reply.get("title") or ""
-	elif kind == "location":
-		location = message.get("location") or {}
-		text = f"{location.get('name') or ''} {location.get('latitude')}, {location.get('longitude')}".strip()
-	if not text and not media:
-		text = _("(a {0} the desk cannot show)").format(kind or _("message"))
-	timestamp = message.get("timestamp")
-	return InboundMessage(
-		message_id=str(message.get("id")),
-		chat_id=sender,
-		text=text,
-		sender_name=names.get(sender),
-		# WhatsApp verifies the number a customer writes from.
-		sender_phone=f"+{sender}" if sender else None,
-		sent_at=float(timestamp) if timestamp else None,
-		media=tuple(media),
-	)
