@@ -15,7 +15,6 @@ from datetime import datetime
 import frappe
 from frappe import _
 from frappe.utils import add_to_date, cint, escape_html, now_datetime, strip_html
-from frappe.utils.file_manager import save_file
 
 from support_center.intake.party import customer_of, sender_contact
 from support_center.intake.rules import (
@@ -220,8 +219,18 @@ def store(message: IncomingMessage, dedupe_key: str | None, status: str = "Pendi
 			),
 		}
 	).insert(ignore_permissions=True)
+	# A file Frappe cannot store as sent (an image it cannot read, a name it refuses) costs that file only:
+	# it is kept unchanged under another name, and the message says so (the same rule as for mail).
+	from support_center.intake.email import store_attachment
+
+	problems = []
 	for attachment in message.attachments:
-		save_file(attachment.filename, attachment.content, "Intake Message", record.name, is_private=1)
+		_file, problem = store_attachment(record, attachment.filename, attachment.content)
+		if problem:
+			problems.append(f"[{problem}]")
+	if problems:
+		record.text = "\n\n".join(part for part in (record.text, *problems) if part)
+		frappe.db.set_value("Intake Message", record.name, "text", record.text, update_modified=False)
 	return record
 
 

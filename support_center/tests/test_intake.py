@@ -21,6 +21,7 @@ from support_center.tests.factories import (
 	portal_customer,
 	unique,
 )
+from support_center.tests.live_data import active_markup
 from support_center.tests.test_acknowledgement import outgoing_account, queued
 
 DELIVERED = []
@@ -307,6 +308,38 @@ class TestMessengerIntake(FrappeTestCase):
 		# ...and to the split one once the first is closed.
 		frappe.db.set_value("Ticket", first, "status", "Closed")
 		self.assertEqual(int(self.post("One more thing", message_id="m4")["ticket"]), int(new.name))
+
+	def test_what_the_customer_wrote_is_kept_whole_whatever_looks_like_markup(self):
+		text = (
+			"if a<b and c>d, write to Laura Smith <laura@northwind.example>\n\n<img src=x onerror=alert(1)>"
+		)
+		result = self.post(text, message_id="m1")
+		record = frappe.db.get_value("Intake Message", result["intake_message"], ["text"], as_dict=True)
+		self.assertEqual(record.text, text)
+		description = frappe.db.get_value("Ticket", result["ticket"], "description")
+		self.assertEqual(active_markup(description), [])
+		self.assertIn(
+			"if a&lt;b and c&gt;d, write to Laura Smith &lt;laura@northwind.example&gt;", description
+		)
+		self.assertIn("&lt;img src=x onerror=alert(1)&gt;", description)
+
+	def test_a_file_frappe_cannot_store_as_sent_costs_that_file_only(self):
+		not_an_image = base64.b64encode(b"this is not a JPEG").decode()
+		result = self.post(
+			"Photo of the damage",
+			message_id="m1",
+			attachments=[{"filename": "damage.jpg", "content_base64": not_an_image}],
+		)
+		self.assertTrue(result["created"])
+		files = frappe.get_all(
+			"File",
+			filters={"attached_to_doctype": "Ticket", "attached_to_name": str(result["ticket"])},
+			pluck="file_name",
+		)
+		self.assertEqual(files, ["damage.jpg.bin"])
+		description = frappe.db.get_value("Ticket", result["ticket"], "description")
+		self.assertIn("Photo of the damage", description)
+		self.assertIn("damage.jpg.bin", description)
 
 	def test_only_integration_users_may_post(self):
 		frappe.set_user(make_user(["Support Team"]))
