@@ -137,8 +137,14 @@ doc_events = {
 			"support_center.incidents.on_communication",
 			# What the customer sees of the conversation is searchable (support_center/search/tickets.py).
 			"support_center.search.tickets.on_communication",
+			# The ticket's public reply count, for first-contact resolution (support_center/kpi/replies.py).
+			"support_center.kpi.replies.on_communication_change",
 		],
-		"on_update": "support_center.conversation.notes.forget_in_ticket",
+		"on_update": [
+			"support_center.conversation.notes.forget_in_ticket",
+			"support_center.kpi.replies.on_communication_change",
+		],
+		"after_delete": "support_center.kpi.replies.on_communication_change",
 	},
 	"Comment": {
 		"validate": "support_center.permissions.customer_input.sanitize_ticket_text",
@@ -153,6 +159,8 @@ doc_events = {
 			"support_center.routing.assign.on_ticket_validate",
 			"support_center.routing.workflow.on_ticket_validate",
 			"support_center.search.tickets.on_ticket_validate",
+			# A copy loaded before a reply keeps the database's reply count (support_center/kpi/replies.py).
+			"support_center.kpi.replies.keep_on_ticket_save",
 		],
 		"after_insert": [
 			"support_center.routing.assign.on_ticket_after_insert",

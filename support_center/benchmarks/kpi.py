@@ -134,7 +134,7 @@ def _make_data(total: int, customers: int) -> None:
 			subject, status, channel, priority, category, customer, team, sla_policy, sla_status,
 			first_responded_on, first_response_time, resolved_on, resolution_time, reopen_count,
 			response_due, feedback_rating, feedback_submitted_on, loyalty_score, loyalty_answered_on,
-			customer_voice)
+			customer_voice, public_reply_count)
 		select %(base)s + seq, created, created, 'Administrator', 'Administrator', 0, 0,
 			concat('KPI benchmark ticket ', seq),
 			case when is_open then 'Open' when seq %% 7 = 1 then 'Resolved' else 'Closed' end,
@@ -152,7 +152,9 @@ def _make_data(total: int, customers: int) -> None:
 			case when seq %% 3 = 0 and not is_open then created + interval 2 day end,
 			case when seq %% 5 = 0 and not is_open then seq %% 11 else 0 end,
 			case when seq %% 5 = 0 and not is_open then created + interval 2 day end,
-			case when seq %% 25 = 0 then elt(1 + seq %% 3, 'Suggestion', 'Complaint', 'Bug Report') end
+			case when seq %% 25 = 0 then elt(1 + seq %% 3, 'Suggestion', 'Complaint', 'Bug Report') end,
+			-- the one public reply below (what kpi/replies.py keeps when a reply is sent)
+			case when seq %% 21 = 0 then 0 else 1 end
 		from (
 			select seq, %(now)s - interval (seq * %(step)s) second as created,
 				seq %% 7 = 0 and seq <= %(recent)s as is_open from (

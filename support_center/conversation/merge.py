@@ -12,6 +12,7 @@ from frappe.query_builder import DocType
 from frappe.utils import escape_html, get_fullname
 
 from support_center.conversation.notes import add_note
+from support_center.kpi import replies
 
 MAX_CHAIN = 50
 
@@ -104,6 +105,8 @@ def merge(source, target, confirm_different_customers: bool = False) -> None:
 		.where((communication.reference_doctype == "Ticket") & (communication.reference_name == src))
 		.run()
 	)
+	# The messages moved without the ORM: both tickets' public reply counts (kpi/replies.py).
+	replies.recount([src, dst])
 	link = DocType("Communication Link")
 	(
 		frappe.qb.update(link)

@@ -42,12 +42,9 @@ DONE = "`tabTicket`.status in ('Resolved', 'Closed')"
 COUNTED = "`tabTicket`.merged_into is null"
 NEW = "`tabTicket`.creation >= %(start)s and `tabTicket`.creation < %(end)s"
 RESOLVED = f"{DONE} and `tabTicket`.resolved_on >= %(start)s and `tabTicket`.resolved_on < %(end)s"
-# A public agent reply: a message the desk sent on the ticket that is not internal (conversation/visibility).
-PUBLIC_REPLIES = (
-	"(select count(*) from `tabCommunication` c where c.reference_doctype = 'Ticket'"
-	" and c.reference_name = cast(`tabTicket`.name as char) and c.sent_or_received = 'Sent'"
-	" and c.communication_type = 'Communication' and ifnull(c.support_internal, 0) = 0)"
-)
+# A public agent reply: a message the desk sent on the ticket that is not internal (conversation/visibility),
+# counted on the ticket when it is sent (kpi/replies.py) and read from the resolution index.
+PUBLIC_REPLIES = "`tabTicket`.public_reply_count"
 # The first-response and resolution targets of the ticket's policy: its priority's row, else the catch-all.
 TARGET_JOIN = (
 	" left join `tabSLA Target` tp on tp.parent = `tabTicket`.sla_policy and tp.parenttype = 'SLA Policy'"
@@ -216,6 +213,12 @@ def _from(filters: KpiFilters, extra_join: str = "", index: str | None = None) -
 	return f" from `tabTicket`{_hint(filters, index)}{join}{extra_join}"
 
 
+# Keeps MariaDB from merging a derived table into the query above it: the windows above then read the
+# numbers it computed once per row instead of computing them again at every comparison (a third of the
+# repeat-contact query's time with the keys of ``_key``).
+MATERIALIZED = "set statement optimizer_switch = 'derived_merge=off' for "
+
+
 def _run(sql: str, filters: KpiFilters, **extra) -> list[dict]:
 	# Tuned set-based KPI SQL (index hints, grouped aggregates) built from constant fragments (GROUPS,
 	# DURATIONS, index names); every value is a parameter.
@@ -247,7 +250,9 @@ def _grouped(
 	return {row.grp: row for row in _run(sql, filters, **extra)}
 
 
-def volume(filters: KpiFilters, contact_tallies: dict | None = None) -> dict[str | None, dict]:
+def volume(
+	filters: KpiFilters, contact_tallies: dict | None = None, chart: dict | None = None
+) -> dict[str | None, dict]:
 	"""Per group: new, resolved, open now, backlog at the period's end, waiting 3+ days, breached now,
 	first-contact resolutions and reopened among the resolved, customers who wrote and repeat contacts.
 
@@ -255,7 +260,7 @@ def volume(filters: KpiFilters, contact_tallies: dict | None = None) -> dict[str
 	it), ``resolved_by_group`` (read from the resolution index alone) and one over the few tickets open
 	now (no resolution stamp) or resolved after the period (in the backlog at its end)."""
 	tallies = contacts(filters) if contact_tallies is None else contact_tallies
-	resolved = resolved_by_group(filters)
+	resolved = resolved_by_group(filters, chart)
 	counts = _grouped(
 		filters,
 		f"sum({OPEN}) as open_now,"
@@ -264,17 +269,28 @@ def volume(filters: KpiFilters, contact_tallies: dict | None = None) -> dict[str
 		" and `tabTicket`.creation <= %(waiting_since)s) as waiting,"
 		f" sum({OPEN} and `tabTicket`.creation < %(end)s) as open_backlog,"
 		f" sum({DONE} and `tabTicket`.resolved_on >= %(end)s and `tabTicket`.creation < %(end)s)"
-		" as resolved_later",
+		" as resolved_later,"
+		# For the chart: in the backlog at the period's start.
+		f" sum({OPEN} and `tabTicket`.creation < %(start)s) as open_before,"
+		f" sum({DONE} and `tabTicket`.resolved_on >= %(end)s and `tabTicket`.creation < %(start)s)"
+		" as later_before",
 		"`tabTicket`.resolved_on is null or `tabTicket`.resolved_on >= %(end)s",
 		index=BY_RESOLUTION,
 		waiting_since=filters.now - NO_ANSWER_AFTER,
 	)
+	before = sum(int(row.open_before or 0) + int(row.later_before or 0) for row in counts.values())
+	if _chart_wanted(filters, chart):
+		# The backlog at the start: open ones and ones resolved after it, opened before it.
+		chart["backlog_start"] = before + sum(row.get("opened_before", 0) for row in resolved.values())
 	result: dict[str | None, dict] = {}
 	for key, row in tallies["groups"].items():
 		result.setdefault(key, frappe._dict()).update(row)
 	for key, row in resolved.items():
+		row.pop("opened_before", None)
 		result.setdefault(key, frappe._dict()).update(row)
 	for key, row in counts.items():
+		row.pop("open_before", None)
+		row.pop("later_before", None)
 		result.setdefault(key, frappe._dict()).update(
 			{name: int(value or 0) for name, value in row.items() if name != "grp"}
 		)
@@ -288,16 +304,18 @@ def volume(filters: KpiFilters, contact_tallies: dict | None = None) -> dict[str
 	return result
 
 
-def resolved_by_group(filters: KpiFilters) -> dict[str | None, dict]:
-	"""Per group: tickets resolved in the period, first-contact resolutions and reopened among them."""
-	rows = _grouped(
-		filters,
+def resolved_by_group(filters: KpiFilters, chart: dict | None = None) -> dict[str | None, dict]:
+	"""Per group: tickets resolved in the period, first-contact resolutions and reopened among them; with
+	``chart`` also those opened before the period (``opened_before``, for the chart's backlog at its
+	start)."""
+	tallies = (
 		"count(*) as resolved,"
 		f" sum(`tabTicket`.reopen_count = 0 and {PUBLIC_REPLIES} = 1) as fcr,"
-		" sum(`tabTicket`.reopen_count > 0) as reopened",
-		RESOLVED,
-		index=BY_RESOLUTION,
+		" sum(`tabTicket`.reopen_count > 0) as reopened"
 	)
+	if _chart_wanted(filters, chart):
+		tallies += ", sum(`tabTicket`.creation < %(start)s) as opened_before"
+	rows = _grouped(filters, tallies, RESOLVED, index=BY_RESOLUTION)
 	return {
 		key: frappe._dict({name: int(value or 0) for name, value in row.items() if name != "grp"})
 		for key, row in rows.items()
@@ -341,52 +359,109 @@ _PARTY = "nullif(ifnull(`tabTicket`.customer, `tabTicket`.contact), '')"
 _CATEGORY = "nullif(`tabTicket`.category, '')"
 
 
+def _chart_wanted(filters: KpiFilters, chart: dict | None) -> bool:
+	"""Whether the groups' sums give the chart: each ticket in one group (not so grouped by agent)."""
+	return chart is not None and filters.group_by != "Agent"
+
+
+# A text as a number: two 32-bit checksums (CRC-32 and CRC-32C, two different polynomials) in one
+# 64-bit integer, NULL for NULL. Windows and groupings over such numbers cost a fraction of those over the
+# text itself (MariaDB builds a collation key for every row it sorts by text, and carries the text through
+# each derived table); two different texts share a number about once in 10^19 pairs. Equal texts always
+# share it, compared as Python compares them (byte for byte), which is how ``measures`` tells customers and
+# categories apart.
+def _key(expression: str) -> str:
+	second = f"crc32c({expression})" if _has_crc32c() else f"crc32(reverse({expression}))"
+	return f"(crc32({expression}) << 32 | {second})"
+
+
+_CRC32C: dict[str, bool] = {}
+
+
+def _has_crc32c() -> bool:
+	"""CRC32C() came with MariaDB 10.8 (Frappe 15 runs on 10.6 too, where the second checksum is the
+	CRC-32 of the reversed text: slower to compute, as good a key). Asked once per site and process."""
+	site = getattr(frappe.local, "site", None) or ""
+	if site not in _CRC32C:
+		version = frappe.db.sql("select version()")[0][0]  # nosemgrep: frappe-using-db-sql
+		numbers = [int(part) for part in version.split("-")[0].split(".")[:2] if part.isdigit()]
+		_CRC32C[site] = "mariadb" in version.lower() and numbers >= [10, 8]
+	return _CRC32C[site]
+
+
+def _named(filters: KpiFilters, grouped: str) -> str:
+	"""The rows of ``grouped`` (each with ``grp_key``, the group's ``_key``, and ``sample``, one ticket of the
+	group) with the group's text as ``grp``, read from that ticket (and its assignment): a look-up per row."""
+	join = AGENT_JOIN if filters.group_by == "Agent" else ""
+	group = _group(filters)
+	return (
+		f"select {group} as grp, named.* from ({grouped}) as named"
+		f" join `tabTicket` on `tabTicket`.name = named.sample{join} where {_key(group)} <=> named.grp_key"
+	)
+
+
 def contacts(filters: KpiFilters) -> dict:
 	"""New tickets, customers who wrote and repeat contacts, per group and overall, in one query.
 
-	Repeat contacts (``measures.repeat_contacts``) with a window over the tickets opened from seven days
-	before the period to its end, merged ones included, per customer (else contact) and category in order
-	of creation: a ticket repeats when the earliest ticket of its 7 days before (itself included) is older
-	than itself. ``test_kpi`` checks the result against the definition on the same tickets.
+	One window sort over the tickets opened from seven days before the period to its end, merged ones
+	included, by customer (else contact), group and time (as numbers, ``_key``):
+
+	* a ticket repeats (``measures.repeat_contacts``) when the earliest ticket of its customer and category
+	  in its 7 days before (itself included) is older than itself;
+	* a customer is counted once per group at its first counted ticket of the period in that group, and
+	  once overall at its first counted ticket of the period in any group.
+
+	``test_kpi`` checks the result against the definition on the same tickets.
 
 	Returns {"groups": {key: {new, customers, repeats}}, "customers": n, "repeats": n} (the overall
 	customers count each customer once; grouped by agent they are not asked for)."""
 	window = replace(filters, period=Period(filters.period.start - REPEAT_WINDOW, filters.period.end))
-	rollup = " with rollup" if filters.group_by != "Agent" else ""
-	sql = (
-		"select grp, count(*) as new, count(distinct party) as customers, sum(is_repeat) as repeats"
-		f" from (select {_group(filters)} as grp, `tabTicket`.creation as created,"
-		f" `tabTicket`.merged_into is null as counted, {_PARTY} as party,"
-		f" ({_PARTY} is not null and {_CATEGORY} is not null and min({_MICROS}) over (partition by {_PARTY},"
-		f" {_CATEGORY} order by {_MICROS} range between %(repeat_window)s preceding and current row)"
-		f" < {_MICROS}) as is_repeat"
+	# Grouped by category the repeat window's partition is the group's: one sort serves every window.
+	category = "grp_key" if filters.group_by == "Category" else "category_key"
+	running = "rows between unbounded preceding and current row"
+	sql = _named(
+		filters,
+		"select grp_key, min(sample) as sample, count(*) as new, sum(first_in_group) as customers,"
+		" sum(first_overall) as customers_all, sum(is_repeat) as repeats from (select grp_key, sample, counted,"
+		f" party_key is not null and counted and sum(counted) over (partition by party_key, grp_key"
+		f" order by micros {running}) = 1 as first_in_group,"
+		f" party_key is not null and counted and sum(counted) over (partition by party_key"
+		f" order by grp_key, micros {running}) = 1 as first_overall,"
+		f" party_key is not null and has_category and first_value(micros) over (partition by party_key,"
+		f" {category} order by micros range between %(repeat_window)s preceding and current row) < micros"
+		f" as is_repeat from (select {_key(_group(filters))} as grp_key, `tabTicket`.name as sample,"
+		" (`tabTicket`.merged_into is null and `tabTicket`.creation >= %(period_start)s) as counted,"
+		f" {_key(_PARTY)} as party_key,"
+		+ ("" if category == "grp_key" else f" {_key(_CATEGORY)} as category_key,")
+		+ f" {_CATEGORY} is not null as has_category, {_MICROS} as micros"
 		+ _from(window, index=BY_CREATION)
 		+ where(window, NEW)
-		+ ") as opened where counted and created >= %(period_start)s group by grp"
-		+ rollup
+		+ ") as opened) as flagged where counted group by grp_key",
 	)
 	rows = _run(
-		sql,
+		MATERIALIZED + sql,
 		window,
 		period_start=filters.period.start,
 		repeat_window=int(REPEAT_WINDOW.total_seconds()) * 1000000,
 	)
-	if rollup and rows:
-		# The last row of WITH ROLLUP is the total (its NULL key is not the "Not Set" group).
-		grand = rows.pop()
-		customers, repeats = int(grand.customers or 0), int(grand.repeats or 0)
-	else:
-		customers = None
-		repeats = sum(int(row.repeats or 0) for row in rows)
+	by_key: dict = {}
+	for row in rows:
+		# Grouped by agent, a ticket assigned twice to one agent names its group twice.
+		if row.grp_key not in by_key:
+			by_key[row.grp_key] = frappe._dict(
+				grp=row.grp,
+				**{name: int(row[name] or 0) for name in ("new", "customers", "customers_all", "repeats")},
+			)
 	groups = {
-		row.grp: {
-			"new": int(row.new or 0),
-			"customers": int(row.customers or 0),
-			"repeats": int(row.repeats or 0),
-		}
-		for row in rows
+		row.grp: {"new": row.new, "customers": row.customers, "repeats": row.repeats}
+		for row in by_key.values()
 	}
-	return {"groups": groups, "customers": customers or 0, "repeats": repeats}
+	customers = 0 if filters.group_by == "Agent" else sum(row.customers_all for row in by_key.values())
+	return {
+		"groups": groups,
+		"customers": customers,
+		"repeats": sum(group["repeats"] for group in groups.values()),
+	}
 
 
 def opened(filters: KpiFilters) -> list[dict]:
@@ -466,25 +541,32 @@ def durations(filters: KpiFilters, kind: str) -> dict[str | None, dict[str, floa
 
 
 # The nearest-rank percentile of ``measures.percentile`` in SQL: the value at rank ceil(share * n) (at
-# least 1) among the group's values in ascending order. Exact decimals (0.5, 0.9), so no rounding to mind.
-# One sort per grouping (row_number) instead of the several PERCENTILE_DISC asks for.
-def _rank_value(share: str, rank: str, count: str, value: str = "v") -> str:
-	return f"max(case when {rank} = greatest(1, ceil({share} * {count})) then {value} end)"
+# least 1) among the group's values in ascending order, with exact shares (1/2, 9/10). One sort per grouping
+# (row_number) instead of the several PERCENTILE_DISC asks for.
+def _at_rank(numerator: int, denominator: int, rank: str, count: str) -> str:
+	"""Whether ``rank`` is the nearest rank of the share numerator/denominator among ``count`` (at least
+	one) values, ceil(share * count), in whole numbers (r = ceil(s*n) exactly when s*n <= r < s*n + 1):
+	over a few thousand rows a sixth of the percentile query cheaper than the decimals of ceil(0.9 * n)."""
+	return (
+		f"({denominator} * {rank} >= {numerator} * {count}"
+		f" and {denominator} * ({rank} - 1) < {numerator} * {count})"
+	)
 
 
 def _ranked(filters: KpiFilters, kind: str, overall: bool, by_text: bool = False) -> list[dict]:
-	"""Per group (and with ``overall`` a last WITH ROLLUP row over all): the median, 90th percentile and
-	count of the period's business times.
+	"""Per group (and with ``overall`` a last row over all, as WITH ROLLUP would give it): the median, 90th
+	percentile and count of the period's business times.
 
-	The windows partition by the CRC32 of the group's key, not by the text: sorting by text builds a
-	collation key per row, which costs several times the rest of the query. The text comes back as the
-	smallest and the largest key of each partition; should two keys share a checksum (they differ then),
-	or two rows hold keys the collation deems equal, the query runs again partitioned by the text
-	(``by_text``), so the figures are exact either way."""
+	The windows rank numbers only: the group as its ``_key`` and the ticket's name. Sorting by text builds a
+	collation key per row and every text column widens the derived tables, which costs several times the
+	rest of the query. Only the rows at the wanted ranks come back (two per group and two overall), their
+	group's text read from their ticket (``_named``). Should two groups' texts be ones the database's case-
+	and accent-insensitive collation deems equal (two groups for it), or two texts share a key, the query
+	runs again partitioned by the text (``by_text``), so the figures are exact either way."""
 	value, condition = DURATIONS[kind]
 	group = _group(filters)
 	ranked = (
-		f"select {group} as grp, {group if by_text else f'crc32({group})'} as grp_key, {value} as v"
+		f"select {group if by_text else _key(group)} as grp_key, `tabTicket`.name as sample, {value} as v"
 		+ _from(filters, index=DURATION_INDEX[kind])
 		+ where(filters, COUNTED, condition, f"{value} is not null")
 	)
@@ -492,28 +574,43 @@ def _ranked(filters: KpiFilters, kind: str, overall: bool, by_text: bool = False
 		# The rank among all rows is taken first, in its own derived table: MariaDB 10.11 numbers a second
 		# window of the same SELECT in the order of the first's sort (wrong ranks, seen in testing).
 		ranked = (
-			"select grp, grp_key, v, row_number() over (order by v) as rank_all, count(*) over () as n_all"
+			"select grp_key, sample, v, row_number() over (order by v) as rank_all, count(*) over () as n_all"
 			f" from ({ranked}) as values_all"
 		)
-	sql = (
-		"select min(grp) as grp, max(grp) as grp_last,"
-		f" {_rank_value('0.5', 'rank_grp', 'n_grp')} as median,"
-		f" {_rank_value('0.9', 'rank_grp', 'n_grp')} as p90, max(n_grp) as n"
-		+ (
-			f", {_rank_value('0.5', 'rank_all', 'n_all')} as all_median,"
-			f" {_rank_value('0.9', 'rank_all', 'n_all')} as all_p90, max(n_all) as all_n"
-			if overall
-			else ""
-		)
-		+ " from (select ranked.*, row_number() over (partition by grp_key order by v) as rank_grp,"
-		f" count(*) over (partition by grp_key) as n_grp from ({ranked}) as ranked) as ranks group by grp_key"
-		+ (" with rollup" if overall else "")
+
+	wanted = [_at_rank(1, 2, "rank_grp", "n_grp"), _at_rank(9, 10, "rank_grp", "n_grp")]
+	if overall:
+		wanted += [_at_rank(1, 2, "rank_all", "n_all"), _at_rank(9, 10, "rank_all", "n_all")]
+	marks = ", ".join(f"{mark} as mark_{index}" for index, mark in enumerate(wanted))
+	picked = (
+		f"select grp_key, sample, v, n_grp{', n_all' if overall else ''}, {marks} from (select ranked.*,"
+		" row_number() over (partition by grp_key order by v) as rank_grp,"
+		f" count(*) over (partition by grp_key) as n_grp from ({ranked}) as ranked) as ranks"
+		f" where {' or '.join(wanted)}"
 	)
-	rows = _run(sql, filters)
-	groups = rows[:-1] if overall else rows
-	if not by_text and not _distinct_keys(groups):
+	sql = f"select grp_key as grp, picked.* from ({picked}) as picked" if by_text else _named(filters, picked)
+	groups: dict = {}
+	total = frappe._dict(all_median=None, all_p90=None, all_n=0)
+	for row in _run(sql, filters):
+		found = groups.setdefault(
+			row.grp_key, frappe._dict(grp=row.grp, grp_last=row.grp, median=None, p90=None, n=int(row.n_grp))
+		)
+		if row.grp != found.grp:
+			found.grp_last = row.grp  # two texts, one key: see _distinct_keys
+		if row.mark_0:
+			found.median = row.v
+		if row.mark_1:
+			found.p90 = row.v
+		if overall:
+			total.all_n = int(row.n_all)
+			if row.mark_2:
+				total.all_median = row.v
+			if row.mark_3:
+				total.all_p90 = row.v
+	rows = list(groups.values())
+	if not by_text and not _distinct_keys(rows):
 		return _ranked(filters, kind, overall, by_text=True)
-	return rows
+	return [*rows, total] if overall and rows else rows
 
 
 def _distinct_keys(rows: list[dict]) -> bool:
@@ -683,6 +780,102 @@ def agent_statuses(filters: KpiFilters) -> dict[str, dict[str, int]]:
 	return result
 
 
+AGENT_STATUSES = ("Open", "Replied", "Waiting on Customer", "Resolved", "Closed")
+STARS = range(6)
+
+
+def agent_load(filters: KpiFilters) -> dict[str, dict]:
+	"""Per agent, in one pass over their tickets: open now, tickets opened in the period by current status
+	(``AGENT_STATUSES``), resolved in the period and first-contact resolutions among them, ratings given in
+	the period per star, and the median first response of tickets first answered in it. The same figures as
+	``agent_statuses``, ``resolved_by_group``, ``ratings`` and ``percentiles`` grouped by agent.
+
+	Each ticket's assignees are looked up once: the tickets of the five ranges (each read from its index)
+	are gathered into one row per ticket first, then joined to their assignments. The median is
+	nearest-rank, ranked per agent (as a number, ``_key``) among the tickets first answered in the period.
+
+	Returns {agent: {"open_now", status..., "resolved", "fcr", "stars": {star: n}, "median_first_response"}}.
+	"""
+	tickets = replace(filters, group_by="Category", agent=None)
+	first_value, first_condition = DURATIONS["first_response"]
+	status = "field(`tabTicket`.status, " + ", ".join(f"'{name}'" for name in AGENT_STATUSES) + ")"
+	columns = ("opened", "status", "open_now", "resolved", "fcr", "stars", "first_response")
+
+	def part(index: str | None, condition: str, **values: str) -> str:
+		selected = ", ".join(f"{values.get(column, 'null')} as {column}" for column in columns)
+		return (
+			f"select `tabTicket`.name as ticket, {selected}"
+			+ _from(tickets, index=index)
+			+ where(tickets, COUNTED, condition)
+		)
+
+	parts = [
+		part(BY_CREATION, NEW, opened="1", status=status),
+		part(None, OPEN, open_now="1"),
+		part(
+			BY_RESOLUTION,
+			RESOLVED,
+			resolved="1",
+			fcr=f"`tabTicket`.reopen_count = 0 and {PUBLIC_REPLIES} = 1",
+		),
+		part(
+			BY_RATING,
+			"`tabTicket`.feedback_submitted_on >= %(start)s and `tabTicket`.feedback_submitted_on < %(end)s",
+			stars="round(`tabTicket`.feedback_rating * 5)",
+		),
+		part(
+			BY_FIRST_RESPONSE, f"{first_condition} and {first_value} is not null", first_response=first_value
+		),
+	]
+	merged = ", ".join(f"max({column}) as {column}" for column in columns)
+	# Many rows into few: grouped by sorting (SQL_BIG_RESULT), a third faster here than through a hash.
+	per_ticket = (
+		f"select sql_big_result ticket, {merged} from ({' union all '.join(parts)}) as parts group by ticket"
+	)
+	joined = (
+		f"select {_key('todo.allocated_to')} as grp_key, t.* from ({per_ticket}) as t join `tabToDo` todo"
+		" on todo.reference_type = 'Ticket' and todo.reference_name = cast(t.ticket as char)"
+		" and todo.status != 'Cancelled'" + (" where todo.allocated_to = %(agent)s" if filters.agent else "")
+	)
+	assigned = (
+		"select joined.*, row_number() over (partition by grp_key, first_response is null"
+		" order by first_response) as rank_first,"
+		f" count(first_response) over (partition by grp_key) as n_first from ({joined}) as joined"
+	)
+	sums = [
+		"sum(ifnull(open_now, 0)) as open_now",
+		"sum(ifnull(opened, 0)) as opened",
+		"sum(ifnull(resolved, 0)) as resolved",
+		"sum(ifnull(resolved, 0) and ifnull(fcr, 0)) as fcr",
+		*[f"sum(ifnull(opened, 0) and status = {number}) as status_{number}" for number in range(1, 6)],
+		*[f"sum(stars = {star}) as stars_{star}" for star in STARS],
+		f"max(case when first_response is not null and {_at_rank(1, 2, 'rank_first', 'n_first')}"
+		" then first_response end) as median_first_response",
+	]
+	grouped = (
+		f"select grp_key, min(ticket) as sample, {', '.join(sums)} from ({assigned}) as assigned"
+		" group by grp_key"
+	)
+	agent_filters = replace(filters, group_by="Agent")
+	result: dict[str, dict] = {}
+	for row in _run(MATERIALIZED + _named(agent_filters, grouped), agent_filters):
+		if row.grp is None or row.grp in result:
+			continue
+		counts = {name: int(row[f"status_{number}"] or 0) for number, name in enumerate(AGENT_STATUSES, 1)}
+		stars = {star: int(row[f"stars_{star}"] or 0) for star in STARS if row[f"stars_{star}"]}
+		median = row.median_first_response
+		result[row.grp] = {
+			"open_now": int(row.open_now or 0),
+			"opened": int(row.opened or 0),
+			**counts,
+			"resolved": int(row.resolved or 0),
+			"fcr": int(row.fcr or 0),
+			"stars": stars,
+			"median_first_response": float(median) if median is not None else None,
+		}
+	return result
+
+
 def replies_by_agent(filters: KpiFilters) -> dict[str, int]:
 	"""Public replies sent in the period, per agent (the sender's user), on the filtered tickets."""
 	agent_filters = replace(filters, group_by="Category", agent=None)
@@ -693,12 +886,20 @@ def replies_by_agent(filters: KpiFilters) -> dict[str, int]:
 		"ifnull(c.support_internal, 0) = 0",
 		"c.communication_date >= %(start)s and c.communication_date < %(end)s",
 	]
+	# The ticket is read only for the report's filters and the viewer's permissions; without any, the
+	# replies are counted from the Communication index alone (kpi_replies_sent). A deleted ticket's
+	# messages lose their reference (Frappe clears it), so none counts for a ticket that is gone.
+	ticket = (
+		" join `tabTicket` on `tabTicket`.name = cast(c.reference_name as unsigned)"
+		if where(agent_filters)
+		else ""
+	)
 	# Counted per sender first, then matched to the users (a handful of rows): matching each reply's sender
 	# against every user's email would compare them all with all.
 	sql = (
 		"select u.name as grp, sum(sent.replies) as replies from (select c.sender as sender,"
 		" count(*) as replies from `tabCommunication` c"
-		" join `tabTicket` on `tabTicket`.name = cast(c.reference_name as unsigned)"
+		+ ticket
 		+ where(agent_filters, *conditions)
 		+ " group by c.sender) as sent join `tabUser` u on u.email = sent.sender"
 		+ (" where u.name = %(agent)s" if filters.agent else "")
@@ -707,8 +908,11 @@ def replies_by_agent(filters: KpiFilters) -> dict[str, int]:
 	return {row.grp: int(row.replies) for row in _run(sql, agent_filters, agent=filters.agent)}
 
 
-def series(filters: KpiFilters) -> list[dict]:
-	"""New, resolved and the backlog at each bucket's end, for the period's buckets (Daily/Weekly/Monthly)."""
+def series(filters: KpiFilters, chart: dict | None = None) -> list[dict]:
+	"""New, resolved and the backlog at each bucket's end, for the period's buckets (Daily/Weekly/Monthly).
+
+	``chart`` holds the backlog at the period's start when ``volume`` counted it on its way (each ticket
+	belongs to one group, so the groups' sums are the whole's); without it it is counted here."""
 	buckets = measures.bucket_starts(filters.period, filters.interval)
 	ungrouped = replace(filters, group_by="Category")
 	bucket_expr = {
@@ -741,11 +945,18 @@ def series(filters: KpiFilters) -> list[dict]:
 		"`tabTicket`.creation < %(start)s",
 	)
 	backlog_sql = f"select 'backlog' as kind, null as bucket, ({open_before}) + ({resolved_after}) as n"
+	known = chart.get("backlog_start") if chart else None
+	parts = [new_sql, resolved_sql] + ([] if known is not None else [backlog_sql])
 	# One statement for the three (one round trip).
-	found = _run(f"({new_sql}) union all ({resolved_sql}) union all ({backlog_sql})", ungrouped)
+	found = _run(" union all ".join(f"({part})" for part in parts), ungrouped)
 	new = {getdate(row.bucket): int(row.n) for row in found if row.kind == "new"}
 	resolved = {getdate(row.bucket): int(row.n) for row in found if row.kind == "resolved"}
-	backlog = next(int(row.n or 0) for row in found if row.kind == "backlog")
+	if known is None:
+		known = next(int(row.n or 0) for row in found if row.kind == "backlog")
+	return _series_rows(buckets, new, resolved, known)
+
+
+def _series_rows(buckets: list, new: dict, resolved: dict, backlog: int) -> list[dict]:
 	rows = []
 	for start in buckets:
 		day = start.date()

@@ -12,7 +12,7 @@ from support_center.kpi import measures, queries
 from support_center.kpi.queries import GROUPS, KpiFilters
 from support_center.kpi.replica import on_replica
 
-STATUSES = ("Open", "Replied", "Waiting on Customer", "Resolved", "Closed")
+STATUSES = queries.AGENT_STATUSES
 
 
 def _group_column(filters: KpiFilters) -> dict:
@@ -51,8 +51,10 @@ def _total_label() -> str:
 def ticket_analytics(filters: dict | None = None):
 	queries.require_access()
 	f = KpiFilters.from_report(filters)
+	# The chart's backlog at the period's start comes with the groups' tallies.
+	chart_parts: dict = {}
 	tallies = queries.contacts(f)
-	volume = queries.volume(f, tallies)
+	volume = queries.volume(f, tallies, chart_parts)
 	repeats = queries.repeat_counts(f, tallies)
 	first, first_all = _percentiles(f, "first_response")
 	resolution, resolution_all = _percentiles(f, "resolution")
@@ -89,7 +91,7 @@ def ticket_analytics(filters: dict | None = None):
 		_col("customers", "Customers Who Wrote"),
 		_col("per_customer", "Tickets per Customer", "Float"),
 	]
-	points = queries.series(f)
+	points = queries.series(f, chart_parts)
 	chart = {
 		"data": {
 			"labels": [_bucket_label(point["bucket"], f.interval) for point in points],
@@ -279,18 +281,16 @@ def sla_compliance(filters: dict | None = None):
 def agent_performance(filters: dict | None = None):
 	queries.require_access()
 	f = KpiFilters.from_report({**(filters or {}), "group_by": "Agent"})
-	statuses = queries.agent_statuses(f)
-	volume = queries.resolved_by_group(f)
+	load = queries.agent_load(f)
 	replies = queries.replies_by_agent(f)
-	first = queries.percentiles(f, "first_response")
-	stars = queries.ratings(f)
-	agents = sorted(set(statuses) | set(replies) | set(volume) - {None})
+	# Listed: agents with tickets opened in the period, open now or resolved in it, or replies sent in it.
+	active = {agent for agent, row in load.items() if row["opened"] or row["open_now"] or row["resolved"]}
+	agents = sorted(active | set(replies))
 	rows = []
 	for agent in agents:
-		counts = statuses.get(agent, {})
-		agent_volume = volume.get(agent, {})
-		resolved = int(agent_volume.get("resolved") or 0)
-		rating = measures.satisfaction(stars.get(agent, {}))
+		counts = load.get(agent, {})
+		resolved = int(counts.get("resolved") or 0)
+		rating = measures.satisfaction(counts.get("stars", {}))
 		rows.append(
 			{
 				"group": agent,
@@ -299,8 +299,8 @@ def agent_performance(filters: dict | None = None):
 				"resolved": resolved,
 				"replies": replies.get(agent, 0),
 				"replies_per_day": measures.per_day(replies.get(agent, 0), f.period),
-				"median_first_response": first[agent][0] if agent in first else None,
-				"fcr_rate": measures.rate(int(agent_volume.get("fcr") or 0), resolved),
+				"median_first_response": counts.get("median_first_response"),
+				"fcr_rate": measures.rate(int(counts.get("fcr") or 0), resolved),
 				"average_rating": rating.average,
 			}
 		)

@@ -33,6 +33,7 @@ from frappe import _
 from frappe.query_builder import Order
 from frappe.utils import get_datetime, now_datetime
 
+from support_center.kpi import replies
 from support_center.migration import mapping
 from support_center.migration.sources import HelpdeskSource, Source, source_for
 from support_center.permissions.customer_input import clean_markup, looks_like_markup
@@ -534,6 +535,8 @@ def move_history(doctype: str, tickets: list[int]) -> Counter:
 			{"doctype": doctype, "tickets": tuple(tickets)},
 		)
 		moved[table] += frappe.db._cursor.rowcount
+	# The Communications now on the batch's tickets: their public reply counts (kpi/replies.py).
+	replies.recount(tickets)
 	return moved
 
 

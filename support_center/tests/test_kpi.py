@@ -24,11 +24,18 @@ from unittest.mock import patch
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from support_center.kpi import cards, measures, queries, reports
+from support_center.kpi import cards, measures, queries, replies, reports
 from support_center.kpi.customer import customer_support_summary
 from support_center.kpi.measures import Period, TicketFacts
 from support_center.kpi.queries import KpiFilters
-from support_center.tests.factories import make_category, make_contact, make_customer, make_user, unique
+from support_center.tests.factories import (
+	make_category,
+	make_contact,
+	make_customer,
+	make_ticket,
+	make_user,
+	unique,
+)
 
 NOW = datetime(2024, 4, 15, 12, 0)
 PERIOD = Period.of_dates(date(2024, 3, 1), date(2024, 3, 31))
@@ -262,6 +269,8 @@ def build_desk(test) -> frappe._dict:
 	message(5, x, d("02-25 10:00"))
 	message(6, y, d("03-31 23:40"))
 	message(9, x, d("03-15 12:00"))
+	# The messages went in without the ORM's hooks: count the tickets' public replies as sending them does.
+	replies.recount(names.values())
 	filters = KpiFilters(period=PERIOD, team=team.name, now=NOW)
 	return frappe._dict(
 		names=names,
@@ -483,6 +492,24 @@ class TestKpiMeasures(FrappeTestCase):
 		# x: #1, two on #2 and #9 (the internal one and #5's February reply do not count); y: #3 and #6.
 		self.assertEqual((replies.get(self.desk.x), replies.get(self.desk.y)), (4, 2))
 		self.assertEqual(measures.per_day(4, PERIOD), 0.13)
+		# Agent Performance reads them all in one pass: the same figures as the queries one by one.
+		by_agent = replace(self.f, group_by="Agent")
+		load = queries.agent_load(by_agent)
+		resolved = queries.resolved_by_group(by_agent)
+		stars = queries.ratings(by_agent)
+		first = queries.percentiles(by_agent, "first_response")
+		for agent in (self.desk.x, self.desk.y):
+			self.assertEqual(load[agent]["open_now"], statuses[agent]["open_now"])
+			for status in queries.AGENT_STATUSES:
+				self.assertEqual(load[agent][status], statuses[agent].get(status, 0), (agent, status))
+			self.assertEqual(load[agent]["resolved"], resolved[agent].resolved)
+			self.assertEqual(load[agent]["fcr"], resolved[agent].fcr)
+			self.assertEqual(load[agent]["stars"], stars.get(agent, {}))
+			self.assertEqual(
+				load[agent]["median_first_response"], first[agent][0] if agent in first else None
+			)
+		self.assertEqual(load[self.desk.x]["median_first_response"], 7200.0)  # rank 2 of 3600, 7200, 7200
+		self.assertEqual(queries.agent_load(replace(by_agent, agent=self.desk.y)).keys(), {self.desk.y})
 
 	def test_backlog_series_and_voice_of_the_customer(self):
 		points = queries.series(replace(self.f, interval="Monthly"))
@@ -491,6 +518,12 @@ class TestKpiMeasures(FrappeTestCase):
 		self.assertEqual(weekly[0]["bucket"], date(2024, 2, 26))
 		self.assertEqual(weekly[-1]["backlog"], 5)
 		self.assertEqual(sum(point["new"] for point in weekly), 8)
+		# Ticket Analytics counts the backlog at the start on its way through the groups' tallies.
+		for grouping in (self.f, replace(self.f, group_by="Channel")):
+			chart = {}
+			queries.volume(grouping, None, chart)
+			self.assertEqual(chart["backlog_start"], 1)  # #5, open at the period's start
+			self.assertEqual(queries.series(grouping, chart), queries.series(grouping))
 		voice = queries.voice(self.f)
 		# #5 was opened in February, #7 in April.
 		self.assertEqual(sorted(row.voice for row in voice), ["Bug Report", "Complaint", "Suggestion"])
@@ -531,6 +564,67 @@ class TestKpiMeasures(FrappeTestCase):
 			self.assertEqual(total(queries.volume(first_day), "new"), 1)
 		finally:
 			frappe.set_user("Administrator")
+
+
+class TestPublicReplyCount(FrappeTestCase):
+	"""``Ticket.public_reply_count`` (kpi/replies.py), which first-contact resolution reads, follows the
+	ticket's Communications however they change."""
+
+	def reply(self, ticket, sent: bool = True, **values):
+		return frappe.get_doc(
+			{
+				"doctype": "Communication",
+				"communication_type": "Communication",
+				"communication_medium": "Email",
+				"sent_or_received": "Sent" if sent else "Received",
+				"subject": f"Re: {ticket.subject}",
+				"content": "kpi",
+				"sender": "Administrator" if sent else "customer@example.com",
+				"recipients": ticket.raised_by,
+				"reference_doctype": "Ticket",
+				"reference_name": ticket.name,
+				**values,
+			}
+		).insert(ignore_permissions=True)
+
+	def count(self, ticket) -> int:
+		return frappe.db.get_value("Ticket", ticket.name, "public_reply_count")
+
+	def test_sent_marked_moved_deleted_and_merged(self):
+		from support_center.conversation.merge import merge
+
+		ticket = make_ticket(raised_by="kpi-customer@example.com")
+		self.assertEqual(self.count(ticket), 0)
+		first = self.reply(ticket)
+		self.reply(ticket, sent=False)  # the customer's message is no reply
+		self.assertEqual(self.count(ticket), 1)
+		second = self.reply(ticket)
+		self.assertEqual(self.count(ticket), 2)
+		# A copy loaded before the replies (its count still 0), saved after them, keeps the database's count.
+		copy = frappe.get_doc("Ticket", ticket.name)
+		copy.public_reply_count = 0
+		copy.description = "edited"
+		copy.save(ignore_permissions=True)
+		self.assertEqual(self.count(ticket), 2)
+		# Marked internal afterwards: no longer a public reply.
+		second.support_internal = 1
+		second.save(ignore_permissions=True)
+		self.assertEqual(self.count(ticket), 1)
+		# Deleted: gone from the count.
+		first.delete(ignore_permissions=True)
+		self.assertEqual(self.count(ticket), 0)
+		# Merged: the replies move to the target with the messages.
+		source = make_ticket(raised_by="kpi-customer@example.com")
+		self.reply(source)
+		target = make_ticket(raised_by="kpi-customer@example.com")
+		merge(frappe.get_doc("Ticket", source.name), frappe.get_doc("Ticket", target.name))
+		self.assertEqual((self.count(source), self.count(target)), (0, 1))
+		# The patch counts existing tickets the same way.
+		frappe.db.set_value("Ticket", target.name, "public_reply_count", 0, update_modified=False)
+		from support_center.kpi.patches import backfill_public_reply_count
+
+		backfill_public_reply_count.execute()
+		self.assertEqual(self.count(target), 1)
 
 
 class TestKpiReports(FrappeTestCase):
