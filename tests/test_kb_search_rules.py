@@ -68,6 +68,26 @@ def test_ranking_title_language_and_grouping():
 	assert ranking.helpfulness(0, 0) == 0
 
 
+def test_a_hit_with_every_word_outranks_one_repeating_a_single_word():
+	# InnoDB's relevance grows with every repetition of one word: "courier" four times scores above
+	# "tracking", "parcel" and "courier" once each.
+	hits = [
+		ranking.Hit(
+			"one-word", "Couriers we work with", "en", "one-word", relevance=30.1, text="courier " * 4
+		),
+		ranking.Hit(
+			"every-word",
+			"Where is my order?",
+			"en",
+			"every-word",
+			relevance=27.4,
+			text="Tracking a parcel the courier has not delivered",
+		),
+	]
+	ranked = ranking.rank(hits, "tracking parcel courier", "en", 10)
+	assert [hit.name for hit in ranked] == ["every-word", "one-word"]
+
+
 def test_excerpt_centres_on_the_match():
 	text = "word " * 100 + "invoice here " + "tail " * 100
 	piece = ranking.excerpt(text, "invoice", 80)

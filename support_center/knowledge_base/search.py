@@ -5,11 +5,13 @@ what the current user may read.
 A search asked for the first time is one SQL statement (`_candidates`): the FULLTEXT match with the status,
 visibility and category filters picks the best CANDIDATES by relevance, reading small columns and the
 plain-text start of each article written on save (`search_excerpt`, never the HTML `content`), from one
-table with no join. A second FULLTEXT statement runs only when every word together found fewer than `limit`
-articles (then any word will do). A chosen hit in another language than the visitor's is swapped for its
-published version in the visitor's language, which one primary-key/`translation_of` statement looks up,
-only for hits flagged `translated` (translations, and originals that have one). `all_words` explains how
-a Japanese or Chinese word is matched without InnoDB's slower phrase search.
+table with no join, each row as one string. Words are matched any-of: InnoDB ranks the articles with more
+of the words first, and the re-ranking puts those holding every word (in the title or the start of the
+text) above those repeating one. A Japanese or Chinese word is required whole (`all_words`), and only when
+fewer than `limit` articles have every such word does a second statement take any of them. A chosen hit in
+another language than the visitor's is swapped for its published version in the visitor's language, which
+one primary-key/`translation_of` statement looks up, only for hits flagged `translated` (translations, and
+originals that have one).
 """
 
 import functools
@@ -53,9 +55,10 @@ def search_articles(
 	article (its translation in `language`, default the visitor's, when there is one). Each dict has
 	name, title, route (with a leading "/"), excerpt, language, category, original.
 
-	Articles with every word are looked up first (`+word` in boolean mode: few rows for InnoDB to score);
-	only when they are fewer than `limit` does any word do. Results are cached for CACHE_SECONDS per
-	query, language and visibility, and dropped whenever an article changes."""
+	One statement asks for articles with any of the words (asking first for every word, then for any when
+	too few had all, took two FULLTEXT scans whenever a phrase of common words matched little together,
+	and those set the slowest searches). Results are cached for CACHE_SECONDS per query, language and
+	visibility, and dropped whenever an article changes."""
 	query = (query or "").strip()[:MAX_QUERY_LENGTH]
 	limit = max(1, min(int(limit or 10), 50))
 	language = portal_language(language) if language else visitor_language()
@@ -70,8 +73,12 @@ def search_articles(
 			return cached
 	candidates = max(CANDIDATES, limit)
 	every_word, phrases = all_words(terms)
-	rows = _candidates(every_word, visibilities, category, candidates, phrases)
-	if len(terms) > 1 and len(rows) < limit:
+	if len(terms) > 1 and not phrases:
+		rows = _candidates(" ".join(terms), visibilities, category, candidates)
+	else:
+		# One word, or CJK words: each required as its bigrams, in order (see all_words).
+		rows = _candidates(every_word, visibilities, category, candidates, phrases)
+	if phrases and len(terms) > 1 and len(rows) < limit:
 		seen = {row[_NAME] for row in rows}
 		rows += [
 			row
@@ -98,9 +105,16 @@ _TEXT = "search_excerpt"
 # materialise the candidates and look up two more rows for each of them, which cost as much again as
 # the FULLTEXT scan. Python re-sorts the few rows it gets; test_candidates_are_the_most_relevant_matches
 # guards the order.
-_CANDIDATES = f"""select name, title, language, coalesce(nullif(translation_of, ''), name) as original,
-	route, kb_category, helpful_count, not_helpful_count,
-	match(search_text) against(%(against)s in boolean mode) as relevance, translated, {_TEXT} as text
+#
+# Each row comes as one string, its columns joined by the unit separator (text last): the client library
+# decodes a column description and a length-coded value per column and row in Python, which cost more than
+# the FULLTEXT scan itself for 20 rows of 11 columns; one column is one description and one value.
+_SEPARATOR = "\x1f"
+_CANDIDATES = f"""select concat_ws(char(31), name, coalesce(title, ''), coalesce(language, ''),
+	coalesce(nullif(translation_of, ''), name), coalesce(route, ''), coalesce(kb_category, ''),
+	coalesce(helpful_count, 0), coalesce(not_helpful_count, 0),
+	match(search_text) against(%(against)s in boolean mode), coalesce(translated, 0),
+	coalesce({_TEXT}, ''))
 from `tabKB Article`
 where match(search_text) against(%(against)s in boolean mode)
 	and status = 'Published' and visibility in %(visibilities)s {{conditions}}
@@ -176,7 +190,27 @@ def _candidates(
 	}
 	sql = _statement(bool(category), len(phrases))
 	# FULLTEXT MATCH has no query-builder form; _statement() joins constant fragments, values are parameters.
-	return list(frappe.db.sql(sql, values))  # nosemgrep: frappe-using-db-sql
+	return [_unpacked(packed) for (packed,) in frappe.db.sql(sql, values)]  # nosemgrep: frappe-using-db-sql
+
+
+def _unpacked(packed: str) -> tuple:
+	"""A candidates row from its one string (see _CANDIDATES), with its numbers as numbers."""
+	name, title, language, original, route, category, helpful, not_helpful, relevance, translated, text = (
+		packed.split(_SEPARATOR, 10)
+	)
+	return (
+		name,
+		title,
+		language,
+		original,
+		route,
+		category,
+		int(helpful),
+		int(not_helpful),
+		float(relevance),
+		int(translated),
+		text,
+	)
 
 
 def _translations(rows: list[tuple], language: str, visibilities: tuple[str, ...]) -> dict[str, tuple]:
@@ -207,6 +241,7 @@ def _rank(
 			helpful=row[_HELPFUL] or 0,
 			not_helpful=row[_NOT_HELPFUL] or 0,
 			extra=row,
+			text=row[-1] or "",
 		)
 		for row in rows
 	]
