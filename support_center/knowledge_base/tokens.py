@@ -16,6 +16,7 @@ visitor's query into a boolean-mode expression with `boolean_query` over the sam
   so "請求書" finds the text that contains exactly that sequence.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -172,7 +173,9 @@ def boolean_query(query: str, min_token: int = DEFAULT_MIN_TOKEN, prefix_last: b
 	return " ".join(query_terms(query, min_token, prefix_last))
 
 
-def plain_words(text: str) -> set[str]:
+# Search re-ranks the same titles again and again (one call per candidate and search): kept per process.
+@functools.lru_cache(maxsize=8192)
+def plain_words(text: str) -> frozenset[str]:
 	"""The folded words and CJK bigrams of a text, for re-ranking (title matches) without the database."""
 	out: set[str] = set()
 	for kind, value in segments(text):
@@ -180,4 +183,4 @@ def plain_words(text: str) -> set[str]:
 			out.add(value)
 		else:
 			out.update(value[i : i + 2] for i in range(max(1, len(value) - 1)))
-	return out
+	return frozenset(out)
