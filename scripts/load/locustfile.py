@@ -1,9 +1,12 @@
 """Customers and agents on the site at once (run by scripts/load-test; plain Locust otherwise).
 
-Customers log in, browse their ticket list and ticket pages, file requests through the portal form's
+Customers log in, browse their ticket list and ticket pages, search the knowledge base (its page, and the
+suggestions the new-request form asks for while they type), file requests through the portal form's
 endpoint and reply on their tickets; agents list tickets, reply from the desk and move tickets between
-statuses through the workflow. Every request a user makes carries a token that the verification after
-the run looks for: each filed request and each reply must be stored exactly once.
+statuses through the workflow; a messenger bot posts its users' messages to the webhook, which answers
+once each is stored and leaves the ticket to the background worker. Every request a user makes carries a
+token that the verification after the run looks for: each filed request, reply and bot message must be
+stored exactly once.
 
 Environment: LOAD_RUN_FILE (from scripts/load/prepare.py), LOAD_SENT_FILE (written at the end),
 LOAD_SITE (the site's name, sent as X-Frappe-Site-Name).
@@ -27,6 +30,7 @@ SENT = {
 	"filed": {},  # token -> ticket number (None when the answer was an error)
 	"customer_replies": {},  # token -> ticket
 	"agent_replies": {},
+	"bot_messages": {},  # token -> Intake Message (None when the answer was an error)
 	"status_changes": 0,
 	"conflicts": 0,  # an agent's change refused because someone changed the ticket meanwhile (retried)
 }
@@ -49,6 +53,13 @@ def write_sent(environment, **_kwargs):
 		json.dump(SENT, out, indent=1)
 
 
+def error_text(html: str) -> str:
+	"""What an error page says went wrong: the end of its traceback, or the start of its text."""
+	trace = re.search(r"Traceback.*?(?=</pre>|</code>|$)", html, re.S)
+	text = trace.group(0) if trace else re.sub(r"<[^>]+>", " ", html)
+	return " ".join(text.split())[-700:]
+
+
 TOKEN = re.compile(r'(?:csrf_token\s*=\s*"|name="csrf_token" value=")([^"]+)"')
 
 
@@ -58,7 +69,13 @@ class SiteUser(HttpUser):
 	def page(self, path: str, name: str) -> str:
 		"""GET a page as a browser does, and take the CSRF token its forms carry (Frappe makes a session's
 		token when a page first needs one: a token taken earlier may be missing)."""
-		html = self.client.get(path, name=name, headers={"Accept": "text/html"}).text
+		with self.client.get(
+			path, name=name, headers={"Accept": "text/html"}, catch_response=True
+		) as response:
+			html = response.text
+			if response.status_code != 200:
+				# The page's own words say what went wrong (Frappe's error page carries the exception).
+				response.failure(f"{response.status_code}: {error_text(html)}")
 		match = TOKEN.search(html)
 		if match and match.group(1) != "None":
 			self.client.headers["X-Frappe-CSRF-Token"] = match.group(1)
@@ -112,6 +129,22 @@ class Customer(SiteUser):
 			else:
 				record("filed", mark, None)
 				response.failure(f"{response.status_code}: {response.text[:300]}")
+
+	@task(2)
+	def search_knowledge_base(self):
+		words = random.sample(RUN["kb_words"], random.choice((1, 2)))
+		self.page(f"/kb?q={'+'.join(words)}", "/kb?q=")
+
+	@task(1)
+	def new_request_suggestions(self):
+		# The form asks as the subject grows, the last word as a prefix.
+		subject = f"my {random.choice(RUN['kb_words'])} {random.choice(RUN['kb_words'])}"
+		for length in (len(subject) - 3, len(subject)):
+			self.client.get(
+				"/api/method/support_center.api.knowledge_base.suggest",
+				params={"subject": subject[:length]},
+				name="kb suggest",
+			)
 
 	@task(2)
 	def reply(self):
@@ -225,3 +258,41 @@ class Agent(SiteUser):
 					continue
 				response.failure(f"{response.status_code}: {response.text[:300]}")
 				return
+
+
+class MessengerBot(HttpUser):
+	"""One integration posting its users' messages (a few conversations, several messages each)."""
+
+	fixed_count = 1
+	wait_time = between(0.5, 2)
+
+	def on_start(self):
+		self.client.headers.update(
+			{
+				"X-Frappe-Site-Name": SITE,
+				"Accept": "application/json",
+				"Authorization": RUN["bot"]["authorization"],
+			}
+		)
+
+	@task
+	def post_message(self):
+		conversation = f"{RUN['marker']}-chat-{random.randrange(10)}"
+		mark = token("bot")
+		with self.client.post(
+			"/api/method/support_center.api.intake.receive_message",
+			json={
+				"channel": "Messenger",
+				"conversation_id": conversation,
+				"message_id": mark,
+				"sender_name": f"Chat user {conversation[-1]}",
+				"text": f"Hello, a question ({mark}).",
+			},
+			name="webhook message",
+			catch_response=True,
+		) as response:
+			if response.status_code == 200:
+				record("bot_messages", mark, response.json()["message"]["intake_message"])
+			else:
+				record("bot_messages", mark, None)
+				response.failure(f"{response.status_code}: {response.text[:300]}")
