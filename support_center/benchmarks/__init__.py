@@ -94,10 +94,47 @@ def run(scale: Scale, only: list[str] | None = None, echo: Callable[[str], None]
 	for name, function in known.items():
 		if only and name not in only:
 			continue
+		settle()
 		for figure in function(scale):
 			echo(figure.line())
 			figures.append(figure)
 	return figures
+
+
+def settle(max_seconds: float = 60, idle_share: float = 0.8) -> float:
+	"""Wait (at most `max_seconds`) until the machine's CPUs are idle for two seconds running: each area is
+	measured on a settled site, not beside the previous one's clean-up (MariaDB purges 100,000 deleted
+	tickets in the background for tens of seconds, which made the next area's figures depend on the order
+	of the areas). Returns the seconds waited."""
+	started = time.monotonic()
+	calm = 0
+	previous = _cpu_times()
+	if previous is None:
+		return 0.0
+	while time.monotonic() - started < max_seconds and calm < 2:
+		time.sleep(1)
+		current = _cpu_times()
+		busy_share = _busy_share(previous, current)
+		previous = current
+		calm = calm + 1 if busy_share is not None and busy_share <= 1 - idle_share else 0
+	return time.monotonic() - started
+
+
+def _cpu_times() -> tuple[int, int] | None:
+	"""(busy, total) jiffies of all CPUs from /proc/stat, or None where there is none."""
+	try:
+		with open("/proc/stat") as stat:
+			fields = [int(value) for value in stat.readline().split()[1:]]
+	except (OSError, ValueError):
+		return None
+	idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+	return sum(fields) - idle, sum(fields)
+
+
+def _busy_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+	if not before or not after or after[1] == before[1]:
+		return None
+	return (after[0] - before[0]) / (after[1] - before[1])
 
 
 def measure(step: Callable[[], None], repeats: int) -> tuple[float, int]:
