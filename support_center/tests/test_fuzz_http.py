@@ -25,7 +25,13 @@ ENDPOINT = "/api/method/support_center.api.intake.receive_message"
 PASSWORD = "Fuzz-portal-1!"
 
 json_value = st.recursive(
-	st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), hostile_text),
+	st.one_of(
+		st.none(),
+		st.booleans(),
+		st.integers(),
+		st.floats(allow_nan=False, allow_infinity=False),
+		hostile_text,
+	),
 	lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(text, children, max_size=3)),
 	max_leaves=6,
 )
