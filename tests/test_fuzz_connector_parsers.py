@@ -30,7 +30,7 @@ from support_center.intake.rules import (
 	validation_errors,
 )
 from support_center.tests.hostile_input import fuzz_settings
-from support_center.tests.hostile_webhooks import body_of, json_value, tg_update, vk_body, wa_payload
+from support_center.tests.hostile_webhooks import body_of, json_value, objects, tg_update, vk_body, wa_payload
 
 # -- what every returned message must be ------------------------------------------------------------------
 
@@ -223,15 +223,6 @@ def test_a_whatsapp_webhook_is_messages_or_a_malformed_webhook(payload):
 
 def mapping_of(value) -> dict:
 	return value if isinstance(value, dict) else {}
-
-
-def objects(value, *path) -> list[dict]:
-	"""The objects at ``path`` in a JSON value, through lists, skipping whatever is not an object."""
-	found = [value]
-	for key in path:
-		found = [item.get(key) for item in found if isinstance(item, dict)]
-		found = [x for item in found for x in (item if isinstance(item, list) else [item])]
-	return [item for item in found if isinstance(item, dict)]
 
 
 def test_a_plain_whatsapp_message_reads_as_before():

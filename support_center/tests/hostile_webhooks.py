@@ -274,3 +274,12 @@ vk_body = st.fixed_dictionaries(
 	},
 	optional={"secret": wrong},
 )
+
+
+def objects(value, *path) -> list[dict]:
+	"""The objects at ``path`` in a JSON value, through lists, skipping whatever is not an object."""
+	found = [value]
+	for key in path:
+		found = [item.get(key) for item in found if isinstance(item, dict)]
+		found = [x for item in found for x in (item if isinstance(item, list) else [item])]
+	return [item for item in found if isinstance(item, dict)]

@@ -21,7 +21,7 @@ from support_center.channels.whatsapp import signature
 from support_center.tests.factories import unique
 from support_center.tests.fake_messengers import TELEGRAM_TOKEN, VK_TOKEN, WHATSAPP_TOKEN, FakeMessengers
 from support_center.tests.hostile_input import fuzz_settings
-from support_center.tests.hostile_webhooks import VK_FILES, body_of, tg_update, vk_body, wa_payload
+from support_center.tests.hostile_webhooks import VK_FILES, body_of, objects, tg_update, vk_body, wa_payload
 from support_center.tests.live_data import active_markup, remove_conversations
 
 ENDPOINT = "/api/method/support_center.api.channels.webhook"
@@ -31,15 +31,6 @@ VK_GROUP = "555"
 # Message ids no earlier example used ("fresh"): generated ids repeat, and a repeated id is the same message
 # again (skipped), so fresh ones make more of the examples new messages.
 FRESH_IDS = itertools.count(int(time.time()))
-
-
-def objects(value, *path) -> list[dict]:
-	"""The objects at ``path`` in a JSON value, through lists, skipping whatever is not an object."""
-	found = [value]
-	for key in path:
-		found = [item.get(key) for item in found if isinstance(item, dict)]
-		found = [x for item in found for x in (item if isinstance(item, list) else [item])]
-	return [item for item in found if isinstance(item, dict)]
 
 
 class TestFuzzConnectorsOverHttp(FrappeTestCase):

@@ -55,6 +55,22 @@ def sla(delay: float) -> int:
 	return monitor.notify_pending()
 
 
+def slow_down_delivery(delay: float) -> None:
+	"""The intake's delivery says "delivering" and waits ``delay`` seconds before it looks up the sender."""
+	if not delay:
+		return
+	from support_center.intake import core
+
+	original = core.sender_contact
+
+	def slow_contact(*args, **kwargs):
+		say("delivering")
+		time.sleep(delay)
+		return original(*args, **kwargs)
+
+	core.sender_contact = slow_contact
+
+
 def intake(conversation: str, delay: float) -> int:
 	"""Take in one messenger message as the web endpoint does (durable), slowed inside the delivery."""
 	import frappe
@@ -62,15 +78,7 @@ def intake(conversation: str, delay: float) -> int:
 	from support_center.intake import core
 	from support_center.intake.rules import IncomingMessage
 
-	if delay:
-		original = core.sender_contact
-
-		def slow_contact(*args, **kwargs):
-			say("delivering")
-			time.sleep(delay)
-			return original(*args, **kwargs)
-
-		core.sender_contact = slow_contact
+	slow_down_delivery(delay)
 	result = core.receive(
 		IncomingMessage(
 			channel="Messenger",
@@ -103,15 +111,7 @@ def queued(conversation: str, delay: float) -> int:
 		)
 	)
 	frappe.db.commit()
-	if delay:
-		original = core.sender_contact
-
-		def slow_contact(*args, **kwargs):
-			say("delivering")
-			time.sleep(delay)
-			return original(*args, **kwargs)
-
-		core.sender_contact = slow_contact
+	slow_down_delivery(delay)
 	result = core.deliver_queued(accepted.intake_message)
 	frappe.db.commit()
 	return int(result.ticket or 0)
