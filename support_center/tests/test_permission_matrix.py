@@ -429,6 +429,45 @@ class TestPermissionMatrix(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("Ticket", self.ticket_b, "merged_into"), None)
 		self.assertFalse(frappe.db.exists("Intake Message", {"conversation_id": "matrix"}))
 
+	def test_the_remaining_desk_methods_and_frappe_overrides_refuse_customers(self):
+		ticket, other = self.ticket_a, self.ticket_b
+		calls = {
+			"support_center.api.ticket_merge.bulk_merge": {"tickets": [other], "target": ticket},
+			"support_center.api.ticket.set_my_availability": {"availability": "Away"},
+			# The composer's picker calls it through Frappe's link search, as a browser does.
+			"frappe.desk.search.search_link": {
+				"doctype": "Canned Reply",
+				"txt": "",
+				"query": "support_center.api.canned_reply.link_search",
+				"filters": {"ticket": ticket},
+			},
+			"frappe.realtime.can_subscribe_doc": {"doctype": "Ticket", "docname": ticket},
+		}
+		for dotted, params in calls.items():
+			for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
+				with self.subTest(method=dotted, visitor=visitor):
+					response = self.method(visitor, dotted, **params)
+					# Frappe's link search answers a refused query with its "Method not found" page (404).
+					refused = (401, 403, 404) if dotted.endswith("search_link") else (401, 403)
+					self.assertIn(response.status_code, refused, response.text[:300])
+					self.assertNotIn(self.secret("CANNED"), response.text)
+		for visitor in (GUEST, CUSTOMER_B):
+			with self.subTest(method="get_docinfo", visitor=visitor):
+				response = self.method(
+					visitor, "frappe.desk.form.load.get_docinfo", doctype="Ticket", name=ticket
+				)
+				self.assertIn(response.status_code, (401, 403), response.text[:300])
+		for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
+			with self.subTest(method="intake.email.retry", visitor=visitor):
+				response = self.method(visitor, "support_center.intake.email.retry", intake_message="x")
+				self.assertIn(response.status_code, (401, 403, 404), response.text[:300])
+		self.assertFalse(frappe.db.get_value("Ticket", other, "merged_into"))
+		self.assertFalse(
+			frappe.db.exists(
+				"User", {"name": ("in", list(self.users.values())), "support_availability": "Away"}
+			)
+		)
+
 	def test_the_agents_day_is_staff_only(self):
 		# Issue 13: routing rules, ticket alerts, callbacks and incidents (fan-out to other customers).
 		for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
@@ -550,6 +589,14 @@ class TestPermissionMatrix(FrappeTestCase):
 					v, f"{api}.article_file", "GET", article=d.name, file_url=f
 				),
 			)
+			# "This solved it" on /support/new counts only for an article the visitor may find.
+			for visitor in sorted(EVERYONE):
+				with self.subTest(case=f"{label} deflection", visitor=visitor):
+					response = self.method(visitor, f"{api}.record_deflection", article=doc.name)
+					if visitor in search_reach:
+						self.assertEqual(response.status_code, 200, response.text[:300])
+					else:
+						self.assertIn(response.status_code, (401, 403, 404), response.text[:300])
 			self.assert_reach(
 				f"{label} private file URL",
 				self.secret(f"{label}FILE"),
