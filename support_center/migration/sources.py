@@ -75,6 +75,11 @@ class Source(ABC):
 	status_table: dict
 	status_categories: dict | None = None
 	columns: tuple[str, ...] = ()
+	# Where the source keeps what Frappe's ticket doctypes share under other names.
+	type_column: str
+	resolved_on_column: str
+	resolution_by_column: str
+	sla_column: str
 
 	@property
 	def table(self) -> str:
@@ -89,6 +94,37 @@ class Source(ABC):
 	def prepare(self) -> None:
 		"""Schema the source needs (outside any batch: DDL commits); most need none."""
 		return
+
+	def common_fields(self, row) -> dict:
+		"""The fields Issue and HD Ticket both have (the same Frappe support doctype underneath), for
+		mapping.SourceRecord."""
+		return {
+			"doctype": self.doctype,
+			"name": str(row.name),
+			"subject": row.get("subject"),
+			"description": row.get("description"),
+			"status": row.get("status"),
+			"priority": row.get("priority"),
+			"ticket_type": row.get(self.type_column),
+			"contact": row.get("contact"),
+			"raised_by": row.get("raised_by"),
+			"opened_at": opened_at(row.get("opening_date"), row.get("opening_time"), row.creation),
+			"modified": _dt(row.modified),
+			"owner": row.owner,
+			"modified_by": row.modified_by,
+			"first_responded_on": _dt(row.get("first_responded_on")),
+			"first_response_seconds": row.get("first_response_time"),
+			"resolved_on": _dt(row.get(self.resolved_on_column)),
+			"resolution_seconds": row.get("user_resolution_time") or row.get("resolution_time"),
+			"response_by": _dt(row.get("response_by")),
+			"resolution_by": _dt(row.get(self.resolution_by_column)),
+			"agreement_status": row.get("agreement_status"),
+			"sla_name": row.get(self.sla_column),
+			"via_portal": bool(row.get("via_customer_portal")),
+			"email_account": row.get("email_account"),
+			"assign": row.get("_assign"),
+			"user_tags": row.get("_user_tags"),
+		}
 
 	def read_columns(self) -> list[str]:
 		"""The columns this site's table has of those the source reads (older versions lack some)."""
@@ -222,40 +258,16 @@ class IssueSource(Source):
 	)
 	type_column = "issue_type"
 	team_column = None
+	resolved_on_column = "sla_resolution_date"
+	resolution_by_column = "sla_resolution_by"
+	sla_column = "service_level_agreement"
 
 	def prepare(self) -> None:
 		ensure_issue_field()
 
 	def records(self, names: list[str]) -> list[mapping.SourceRecord]:
 		return [
-			mapping.SourceRecord(
-				doctype=self.doctype,
-				name=row.name,
-				subject=row.get("subject"),
-				description=row.get("description"),
-				status=row.get("status"),
-				priority=row.get("priority"),
-				ticket_type=row.get("issue_type"),
-				customer=row.get("customer"),
-				contact=row.get("contact"),
-				raised_by=row.get("raised_by"),
-				opened_at=opened_at(row.get("opening_date"), row.get("opening_time"), row.creation),
-				modified=_dt(row.modified),
-				owner=row.owner,
-				modified_by=row.modified_by,
-				first_responded_on=_dt(row.get("first_responded_on")),
-				first_response_seconds=row.get("first_response_time"),
-				resolved_on=_dt(row.get("sla_resolution_date")),
-				resolution_seconds=row.get("user_resolution_time") or row.get("resolution_time"),
-				response_by=_dt(row.get("response_by")),
-				resolution_by=_dt(row.get("sla_resolution_by")),
-				agreement_status=row.get("agreement_status"),
-				sla_name=row.get("service_level_agreement"),
-				via_portal=bool(row.get("via_customer_portal")),
-				email_account=row.get("email_account"),
-				assign=row.get("_assign"),
-				user_tags=row.get("_user_tags"),
-			)
+			mapping.SourceRecord(**self.common_fields(row), customer=row.get("customer"))
 			for row in self.rows(names)
 		]
 
@@ -314,6 +326,9 @@ class HelpdeskSource(Source):
 	)
 	type_column = "ticket_type"
 	team_column = "agent_group"
+	resolved_on_column = "resolution_date"
+	resolution_by_column = "resolution_by"
+	sla_column = "sla"
 
 	def __init__(self):
 		self.customer_map: dict[str, str] = {}
@@ -332,35 +347,11 @@ class HelpdeskSource(Source):
 			hd_customer = row.get("customer")
 			records.append(
 				mapping.SourceRecord(
-					doctype=self.doctype,
-					name=str(row.name),
-					subject=row.get("subject"),
-					description=row.get("description"),
-					status=row.get("status"),
+					**self.common_fields(row),
 					status_category=categories.get(row.get("status")),
-					priority=row.get("priority"),
-					ticket_type=row.get("ticket_type"),
 					team=row.get("agent_group"),
 					# HD Customer → ERPNext Customer (hd_customers, before the batches).
 					customer=self.customer_map.get(hd_customer, hd_customer) if hd_customer else None,
-					contact=row.get("contact"),
-					raised_by=row.get("raised_by"),
-					opened_at=opened_at(row.get("opening_date"), row.get("opening_time"), row.creation),
-					modified=_dt(row.modified),
-					owner=row.owner,
-					modified_by=row.modified_by,
-					first_responded_on=_dt(row.get("first_responded_on")),
-					first_response_seconds=row.get("first_response_time"),
-					resolved_on=_dt(row.get("resolution_date")),
-					resolution_seconds=row.get("user_resolution_time") or row.get("resolution_time"),
-					response_by=_dt(row.get("response_by")),
-					resolution_by=_dt(row.get("resolution_by")),
-					agreement_status=row.get("agreement_status"),
-					sla_name=row.get("sla"),
-					via_portal=bool(row.get("via_customer_portal")),
-					email_account=row.get("email_account"),
-					assign=row.get("_assign"),
-					user_tags=row.get("_user_tags"),
 					# Helpdesk stores the rating as 0..1, like Frappe's Rating field.
 					feedback_rating=row.get("feedback_rating"),
 				)
