@@ -22,7 +22,7 @@ rolled back. The rules, team and contact made for the run are removed afterwards
 import frappe
 
 from support_center.api.intake import receive_message
-from support_center.benchmarks import Figure, Scale, measure, register
+from support_center.benchmarks import Figure, Scale, measure, reference_issue, register
 from support_center.routing import rules_apply
 
 RULES = 25
@@ -32,7 +32,11 @@ QUEUE_KEY = "support_center_benchmark_intake_queue"
 
 def intake_figures(repeats: int = 5) -> list[frappe._dict]:
 	made = _setup()
+	issue_made = None
 	try:
+		issue_made = reference_issue.setup(
+			f"{PREFIX} {made.suffix}", made.agent, made.contact, made.customer, made.email
+		)
 		frappe.db.commit()  # nosemgrep: frappe-manual-commit -- the measured steps roll back to this state
 		rules_apply.forget_rules()
 		counter = iter(range(10**9))
@@ -40,57 +44,44 @@ def intake_figures(repeats: int = 5) -> list[frappe._dict]:
 		def todo_insert():
 			frappe.get_doc({"doctype": "ToDo", "description": "benchmark"}).insert(ignore_permissions=True)
 
-		def run_intake(run_jobs: bool, wait: bool = False):
-			# Jobs are collected, not queued: the request's figure counts what queueing writes to Redis, the
-			# total runs them after the request as a worker would, and the jobs they queue in turn.
-			jobs = []
-			original_enqueue, original_commit = frappe.enqueue, frappe.db.commit
-
-			def collect(method, *args, **kwargs):
-				pipeline = frappe.cache.pipeline()
-				pipeline.hset(QUEUE_KEY + ":job", str(len(jobs)), frappe.safe_encode(repr((method, kwargs))))
-				pipeline.rpush(QUEUE_KEY, str(len(jobs)))
-				pipeline.execute()
-				jobs.append((method, kwargs))
-
-			frappe.enqueue = collect
-			frappe.db.commit = lambda *args, **kwargs: None
-			try:
-				_post(made, next(counter), wait)
-				while run_jobs and jobs:
-					method, kwargs = jobs.pop(0)
-					for key in (
-						"queue",
-						"job_id",
-						"deduplicate",
-						"enqueue_after_commit",
-						"now",
-						"timeout",
-						"at_front",
-					):
-						kwargs.pop(key, None)
-					(frappe.get_attr(method) if isinstance(method, str) else method)(**kwargs)
-			finally:
-				frappe.enqueue, frappe.db.commit = original_enqueue, original_commit
-				frappe.cache.delete(QUEUE_KEY, QUEUE_KEY + ":job")
-
 		def intake_request():
-			run_intake(run_jobs=False)
+			_with_jobs(lambda: _post(made, next(counter), wait=False), run_jobs=False)
 
 		def intake_total():
-			run_intake(run_jobs=True)
+			_with_jobs(lambda: _post(made, next(counter), wait=False), run_jobs=True)
 
 		def intake_wait():
-			run_intake(run_jobs=True, wait=True)
+			_with_jobs(lambda: _post(made, next(counter), wait=True), run_jobs=True)
+
+		def frappe_mail():
+			# What Frappe does for any mail it queues (the acknowledgement and the assignee's notice are two).
+			_with_jobs(
+				lambda: frappe.sendmail(
+					recipients=[made.email], subject="Delivery note missing", message="We have your message."
+				),
+				run_jobs=True,
+			)
+
+		def issue_request():
+			_with_jobs(lambda: reference_issue.insert_issue(issue_made, next(counter)), run_jobs=False)
+
+		def issue_total():
+			_with_jobs(lambda: reference_issue.insert_issue(issue_made, next(counter)), run_jobs=True)
 
 		# Warm caches (doctype metas, the rules in Redis) as a running site has them.
 		measure(intake_total, 1)
+		measure(issue_total, 1)
 		todo_seconds, todo_queries = measure(todo_insert, repeats)
 		request_seconds, request_queries = measure(intake_request, repeats)
 		total_seconds, total_queries = measure(intake_total, repeats)
 		wait_seconds, wait_queries = measure(intake_wait, repeats)
+		mail_seconds, mail_queries = measure(frappe_mail, repeats)
+		issue_request_seconds, issue_request_queries = measure(issue_request, repeats)
+		issue_total_seconds, issue_total_queries = measure(issue_total, repeats)
 	finally:
 		frappe.db.rollback()
+		if issue_made:
+			reference_issue.teardown(issue_made)
 		_teardown(made)
 		frappe.db.commit()  # nosemgrep: frappe-manual-commit -- the benchmark's records must not outlive the command
 		rules_apply.forget_rules()
@@ -102,7 +93,55 @@ def intake_figures(repeats: int = 5) -> list[frappe._dict]:
 		Figure("intake_request_queries", request_queries, todo_queries, "the request's SQL statements"),
 		Figure("intake_total_queries", total_queries, todo_queries, "with the background jobs"),
 		Figure("intake_wait_queries", wait_queries, todo_queries, "delivered in the request (wait=1)"),
+		Figure("frappe_sendmail_seconds", mail_seconds, todo_seconds, "one mail queued by Frappe"),
+		Figure("frappe_sendmail_queries", mail_queries, todo_queries, "one mail queued by Frappe"),
+		Figure("erpnext_issue_request_seconds", issue_request_seconds, todo_seconds, "Issue insert"),
+		Figure("erpnext_issue_total_seconds", issue_total_seconds, todo_seconds, "with its jobs"),
+		Figure("erpnext_issue_request_queries", issue_request_queries, todo_queries, "Issue insert"),
+		Figure("erpnext_issue_total_queries", issue_total_queries, todo_queries, "with its jobs"),
+		Figure(
+			"intake_total_vs_erpnext_issue_total",
+			total_seconds,
+			issue_total_seconds,
+			"reference: ERPNext's Issue total",
+		),
 	]
+
+
+def _with_jobs(step, run_jobs: bool) -> None:
+	"""Run `step` with the background jobs it queues collected, not queued: the request's figure counts what
+	queueing writes to Redis (a job's hash and its place in the queue); with `run_jobs` they run after it
+	as a worker would, and the jobs they queue in turn. No commit takes effect."""
+	jobs = []
+	original_enqueue, original_commit = frappe.enqueue, frappe.db.commit
+
+	def collect(method, *args, **kwargs):
+		pipeline = frappe.cache.pipeline()
+		pipeline.hset(QUEUE_KEY + ":job", str(len(jobs)), frappe.safe_encode(repr((method, kwargs))))
+		pipeline.rpush(QUEUE_KEY, str(len(jobs)))
+		pipeline.execute()
+		jobs.append((method, kwargs))
+
+	frappe.enqueue = collect
+	frappe.db.commit = lambda *args, **kwargs: None
+	try:
+		step()
+		while run_jobs and jobs:
+			method, kwargs = jobs.pop(0)
+			for key in (
+				"queue",
+				"job_id",
+				"deduplicate",
+				"enqueue_after_commit",
+				"now",
+				"timeout",
+				"at_front",
+			):
+				kwargs.pop(key, None)
+			(frappe.get_attr(method) if isinstance(method, str) else method)(**kwargs)
+	finally:
+		frappe.enqueue, frappe.db.commit = original_enqueue, original_commit
+		frappe.cache.delete(QUEUE_KEY, QUEUE_KEY + ":job")
 
 
 @register("intake")
@@ -205,6 +244,7 @@ def _setup() -> frappe._dict:
 			.name
 		)
 	return frappe._dict(
+		suffix=suffix,
 		agent=agent.name,
 		team=team.name,
 		category=category.name,

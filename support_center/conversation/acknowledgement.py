@@ -144,8 +144,8 @@ def mark_auto_submitted(queued) -> None:
 	for queue in queued if isinstance(queued, list) else [queued] if queued else []:
 		message = queue.message or ""
 		if "X-Auto-Submitted: auto-replied" in message:
-			queue.db_set(
-				"message",
-				message.replace("X-Auto-Submitted: auto-replied", "Auto-Submitted: auto-replied", 1),
-				update_modified=False,
+			queue.message = message.replace(
+				"X-Auto-Submitted: auto-replied", "Auto-Submitted: auto-replied", 1
 			)
+			# Not db_set: that would lock and read the queued mail and its recipients once more.
+			frappe.db.set_value("Email Queue", queue.name, "message", queue.message, update_modified=False)

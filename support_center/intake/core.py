@@ -145,11 +145,11 @@ def deliver_queued(intake_message: str) -> IntakeResult | None:
 		)
 	for name in earlier:
 		try:
-			process(name, durable=True)
+			process(name, durable=True, conversation=(channel, conversation))
 		except Exception:
 			# Kept as Failed with its reason and a Retry (process); this job's own message still goes in.
 			frappe.db.rollback()
-	return process(intake_message, durable=True)
+	return process(intake_message, durable=True, conversation=(channel, conversation))
 
 
 def receive(message: IncomingMessage, durable: bool = False) -> IntakeResult:
@@ -234,19 +234,23 @@ def store(message: IncomingMessage, dedupe_key: str | None, status: str = "Pendi
 	return record
 
 
-def process(name: str, durable: bool = False) -> IntakeResult:
+def process(
+	name: str, durable: bool = False, conversation: tuple[str, str | None] | None = None
+) -> IntakeResult:
 	"""Deliver a stored message; on failure keep it as Failed with the reason, and raise.
 
 	The message's row is locked first: two requests or workers delivering the same message (a webhook
 	posted to two web servers at once, a retry racing the first attempt) deliver it once between them; the
 	second waits and gets the first one's result as a duplicate. ``durable``: messages of one conversation
 	are delivered one at a time (a database lock, so across web servers), each committed before the next
-	looks for the conversation's ticket: two first messages of a chat arriving at once make one ticket."""
+	looks for the conversation's ticket: two first messages of a chat arriving at once make one ticket.
+	``conversation``: the message's (channel, conversation id) when the caller has read them already."""
 	if not durable:
 		return _process(name, durable)
-	channel, conversation = frappe.db.get_value("Intake Message", name, ["channel", "conversation_id"]) or (
-		None,
-		None,
+	channel, conversation = (
+		conversation
+		or frappe.db.get_value("Intake Message", name, ["channel", "conversation_id"])
+		or (None, None)
 	)
 	if not conversation:
 		return _process(name, durable)
@@ -265,13 +269,10 @@ def process(name: str, durable: bool = False) -> IntakeResult:
 
 
 def _process(name: str, durable: bool) -> IntakeResult:
-	state = frappe.db.get_value(
-		"Intake Message", name, ["status", "ticket", "communication"], as_dict=True, for_update=True
-	)
-	if state and state.status == "Processed":
+	record = frappe.get_doc("Intake Message", name, for_update=True)
+	if record.status == "Processed":
 		# The Link column holds the ticket's number as text; the first answer gave it as a number.
-		return IntakeResult(name, cint(state.ticket) or None, state.communication, False, duplicate=True)
-	record = frappe.get_doc("Intake Message", name)
+		return IntakeResult(name, cint(record.ticket) or None, record.communication, False, duplicate=True)
 	savepoint = "support_center_intake"
 	frappe.db.savepoint(savepoint)
 	try:

@@ -172,6 +172,8 @@ def _sticky_agent(doc, team: str, order: list[str], off: set[str], away: set[str
 		.where((ticket[party_field] == doc.get(party_field)) & (ticket.name != doc.name))
 		.orderby(ticket.creation, order=Order.desc)
 		.orderby(ticket.name, order=Order.desc)
+		# Only whether there are enough matters, and the newest few: a long-time customer has thousands.
+		.limit(min_tickets)
 		.run(pluck=True)
 	)
 	if len(earlier) < min_tickets:
