@@ -620,14 +620,15 @@ def _distinct_keys(rows: list[dict]) -> bool:
 	for row in rows:
 		if row.grp != row.grp_last:
 			return False
-		folded = row.grp if row.grp is None else _fold(str(row.grp))
+		folded = row.grp if row.grp is None else _collation_key(str(row.grp))
 		if folded in seen:
 			return False
 		seen.add(folded)
 	return True
 
 
-def _fold(text: str) -> str:
+def _collation_key(text: str) -> str:
+	"""How utf8mb4_unicode_ci compares texts: case, accents and trailing spaces ignored."""
 	decomposed = unicodedata.normalize("NFKD", text.casefold())
 	return "".join(char for char in decomposed if not unicodedata.combining(char)).rstrip(" ")
 
