@@ -281,7 +281,11 @@ portal_menu_items = [
 	},
 ]
 
-page_renderer = ["support_center.knowledge_base.page_renderer.KBCategoryPage"]
+page_renderer = [
+	"support_center.knowledge_base.page_renderer.KBCategoryPage",
+	# The app's own pages never wait on Frappe's web-form lookup (see the module).
+	"support_center.portal.page_renderer.SupportCenterPage",
+]
 
 website_route_rules = [
 	{"from_route": "/support/tickets/<name>", "to_route": "support/tickets/ticket"},
