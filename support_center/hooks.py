@@ -89,6 +89,11 @@ override_whitelisted_methods = {
 		"support_center.permissions.generic_endpoints.unassign_multiple"
 	),
 	"frappe.desk.form.assign_to.close": "support_center.permissions.generic_endpoints.close_assignment",
+	# Frappe's inbox Relink and ERPNext's "Issue from mail" move any message without a check.
+	"frappe.email.relink": "support_center.permissions.generic_endpoints.relink_communication",
+	"erpnext.support.doctype.issue.issue.make_issue_from_communication": (
+		"support_center.permissions.generic_endpoints.make_issue_from_communication"
+	),
 }
 
 # Documents and scheduler

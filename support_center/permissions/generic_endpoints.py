@@ -187,3 +187,74 @@ def unassign_multiple(doctype: str, names: str):
 def close_assignment(doctype: str, name: str, assign_to: str):
 	_require_doc_permission(doctype, name, "write")
 	return frappe_assign_to.close(doctype, name, assign_to)
+
+
+# Moving a message between documents
+# ----------------------------------
+
+
+def _require_message_move(communication: str) -> frappe._dict:
+	"""The caller may read the message and change the document it is on now (taking it away changes it)."""
+	current = (
+		frappe.db.get_value(
+			"Communication", communication, ["reference_doctype", "reference_name"], as_dict=True
+		)
+		if isinstance(communication, str)
+		else None
+	)
+	if not current or not frappe.has_permission("Communication", "read", doc=communication):
+		_deny()
+	if current.reference_doctype and current.reference_name:
+		_require_doc_permission(current.reference_doctype, current.reference_name, "write")
+	return current
+
+
+def _recount_tickets(*references: tuple[str | None, str | None]) -> None:
+	from support_center.kpi import replies
+
+	replies.recount([name for doctype, name in references if doctype == "Ticket"])
+
+
+@frappe.whitelist()
+def relink_communication(name: str, reference_doctype: str | None = None, reference_name: str | None = None):
+	"""Frappe's inbox "Relink" (``frappe.email.relink``) moves any message onto any document with no check:
+	a customer could move another company's message onto their own ticket and read it there, or take
+	messages off a ticket. The caller must be able to read the message and change both documents; the
+	tickets' public-reply counts follow the move (Frappe's UPDATE skips the document hooks)."""
+	from frappe import email as frappe_email
+
+	current = _require_message_move(name)
+	if reference_doctype or reference_name:
+		if not (
+			isinstance(reference_doctype, str)
+			and isinstance(reference_name, str)
+			and frappe.db.exists("DocType", reference_doctype)
+			and frappe.db.exists(reference_doctype, reference_name)
+		):
+			frappe.throw(_("Choose an existing document to link the message to."))
+		_require_doc_permission(reference_doctype, reference_name, "write")
+	frappe_email.relink(name, reference_doctype, reference_name)
+	_recount_tickets((current.reference_doctype, current.reference_name), (reference_doctype, reference_name))
+
+
+@frappe.whitelist()
+def make_issue_from_communication(communication: str, ignore_communication_links: bool = False) -> str:
+	"""ERPNext's "make an Issue from this mail" reads any message without a check and moves it onto the new
+	Issue: a customer could take another company's message off its ticket. The caller must be able to read
+	the message, create Issues and, when the message moves, change the document it leaves."""
+	from erpnext.support.doctype.issue import issue as erpnext_issue
+
+	if frappe.utils.cint(ignore_communication_links):
+		# The message stays where it is; the Issue only copies its subject and sender.
+		if not frappe.db.exists("Communication", communication) or not frappe.has_permission(
+			"Communication", "read", doc=communication
+		):
+			_deny()
+		current = frappe._dict(reference_doctype=None, reference_name=None)
+	else:
+		current = _require_message_move(communication)
+	if not frappe.has_permission("Issue", "create"):
+		_deny(_("No permission to create {0}").format(_("Issue")))
+	issue = erpnext_issue.make_issue_from_communication(communication, ignore_communication_links)
+	_recount_tickets((current.reference_doctype, current.reference_name))
+	return issue

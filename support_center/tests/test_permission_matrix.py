@@ -105,9 +105,11 @@ class TestPermissionMatrix(FrappeTestCase):
 		frappe.set_user(users[AGENT])
 		cls.internal_file = cls.make_file("Ticket", cls.ticket_a, "INTERNALFILEA")
 		reply = cls.make_message(cls.ticket_a, "Sent", users[CUSTOMER_A], cls.secret("REPLYA"))
+		cls.reply_a = reply
 		cls.reply_file = cls.make_file("Communication", reply, "REPLYFILEA")
 		frappe.set_user("Administrator")
 		mail_b = cls.make_message(cls.ticket_b, "Received", users[CUSTOMER_B], cls.secret("MAILB"))
+		cls.mail_b = mail_b
 		cls.customer_b_file = cls.make_file("Communication", mail_b, "MAILFILEB")
 		cls.make_file("Ticket", cls.ticket_b, "MAILFILEB", file_url=cls.customer_b_file)
 
@@ -992,6 +994,84 @@ class TestPermissionMatrix(FrappeTestCase):
 					)
 					self.assertIn(agent, open_todos)
 					self.assertNotIn(self.users[CUSTOMER_A], open_todos)
+
+	def test_messages_move_between_documents_only_for_who_may_change_both(self):
+		"""Frappe's inbox Relink and ERPNext's "Issue from mail" move any message with no check of their own:
+		customers must not pull another company's message onto their ticket (and read it there) or take
+		messages off a ticket; staff keep both, and the tickets' reply counts follow the move."""
+		relink = "frappe.email.relink"
+		make_issue = "erpnext.support.doctype.issue.issue.make_issue_from_communication"
+		issues_before = frappe.db.count("Issue")
+		for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
+			with self.subTest(visitor=visitor):
+				pulled = self.method(
+					visitor,
+					relink,
+					name=self.mail_b,
+					reference_doctype="Ticket",
+					reference_name=self.ticket_a,
+				)
+				self.assertIn(pulled.status_code, (403, 404), pulled.text[:300])
+				taken = self.method(visitor, relink, name=self.reply_a)
+				self.assertIn(taken.status_code, (403, 404), taken.text[:300])
+				for ignore_links in (0, 1):
+					made = self.method(
+						visitor,
+						make_issue,
+						communication=self.mail_b,
+						ignore_communication_links=ignore_links,
+					)
+					self.assertIn(made.status_code, (403, 404), made.text[:300])
+		frappe.db.rollback()  # a fresh snapshot of what the server committed
+		self.assertEqual(
+			frappe.db.get_value("Communication", self.mail_b, ["reference_doctype", "reference_name"]),
+			("Ticket", self.ticket_b),
+		)
+		self.assertEqual(
+			frappe.db.get_value("Communication", self.reply_a, ["reference_doctype", "reference_name"]),
+			("Ticket", self.ticket_a),
+		)
+		self.assertEqual(frappe.db.count("Issue"), issues_before)
+		page = self.call(CUSTOMER_A, "GET", f"/support/tickets/{self.ticket_a}")
+		self.assertTrue(page.ok)
+		self.assertNotIn(self.secret("MAILB"), page.text)
+
+		# An agent moves the reply to the other ticket and back: each ticket's count follows.
+		counts = {
+			t: frappe.db.get_value("Ticket", t, "public_reply_count") for t in (self.ticket_a, self.ticket_b)
+		}
+		try:
+			moved = self.method(
+				AGENT, relink, name=self.reply_a, reference_doctype="Ticket", reference_name=self.ticket_b
+			)
+			self.assertTrue(moved.ok, moved.text[:300])
+			frappe.db.rollback()
+			self.assertEqual(
+				frappe.db.get_value("Communication", self.reply_a, "reference_name"), self.ticket_b
+			)
+			self.assertEqual(
+				frappe.db.get_value("Ticket", self.ticket_a, "public_reply_count"), counts[self.ticket_a] - 1
+			)
+			self.assertEqual(
+				frappe.db.get_value("Ticket", self.ticket_b, "public_reply_count"), counts[self.ticket_b] + 1
+			)
+			refused = self.method(
+				AGENT, relink, name=self.reply_a, reference_doctype="Ticket", reference_name="0"
+			)
+			self.assertFalse(refused.ok)
+		finally:
+			back = self.method(
+				AGENT, relink, name=self.reply_a, reference_doctype="Ticket", reference_name=self.ticket_a
+			)
+			self.assertTrue(back.ok, back.text[:300])
+			frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Communication", self.reply_a, "reference_name"), self.ticket_a)
+		self.assertEqual(
+			frappe.db.get_value("Ticket", self.ticket_a, "public_reply_count"), counts[self.ticket_a]
+		)
+		self.assertEqual(
+			frappe.db.get_value("Ticket", self.ticket_b, "public_reply_count"), counts[self.ticket_b]
+		)
 
 	def test_customers_cannot_change_or_delete_tickets(self):
 		status = frappe.db.get_value("Ticket", self.ticket_a, "status")
