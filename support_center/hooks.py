@@ -89,11 +89,63 @@ override_whitelisted_methods = {
 		"support_center.permissions.generic_endpoints.unassign_multiple"
 	),
 	"frappe.desk.form.assign_to.close": "support_center.permissions.generic_endpoints.close_assignment",
-	# Frappe's inbox Relink and ERPNext's "Issue from mail" move any message without a check.
+	# Frappe's inbox Relink and ERPNext's "Issue / Lead / Opportunity from mail" move any message unchecked.
 	"frappe.email.relink": "support_center.permissions.generic_endpoints.relink_communication",
 	"erpnext.support.doctype.issue.issue.make_issue_from_communication": (
 		"support_center.permissions.generic_endpoints.make_issue_from_communication"
 	),
+	"erpnext.crm.doctype.lead.lead.make_lead_from_communication": (
+		"support_center.permissions.generic_endpoints.make_lead_from_communication"
+	),
+	"erpnext.crm.doctype.opportunity.opportunity.make_opportunity_from_communication": (
+		"support_center.permissions.generic_endpoints.make_opportunity_from_communication"
+	),
+	# Frappe's and ERPNext's desk methods that reach other customers' data (permissions/desk_methods.py).
+	**{
+		original: f"support_center.permissions.desk_methods.{guard}"
+		for original, guard in (
+			("frappe.core.doctype.sms_settings.sms_settings.get_contact_number", "sms_contact_number"),
+			("frappe.core.doctype.deleted_document.deleted_document.restore", "restore_deleted_document"),
+			(
+				"frappe.core.doctype.deleted_document.deleted_document.bulk_restore",
+				"bulk_restore_deleted_documents",
+			),
+			("frappe.email.doctype.email_account.email_account.set_email_password", "set_email_password"),
+			("frappe.email.inbox.create_email_flag_queue", "create_email_flag_queue"),
+			("frappe.desk.doctype.dashboard_chart.dashboard_chart.get", "dashboard_chart"),
+			("frappe.utils.global_search.search", "global_search"),
+			("frappe.contacts.doctype.address.address.get_default_address", "default_address"),
+			("frappe.desk.treeview.get_all_nodes", "tree_nodes"),
+			("frappe.desk.search.search_link", "search_link"),
+			("frappe.desk.search.search_widget", "search_widget"),
+			("frappe.client.get_list", "client_get_list"),
+			("frappe.desk.reportview.get", "reportview_get"),
+			("frappe.desk.reportview.get_list", "reportview_get_list"),
+			("frappe.desk.reportview.get_count", "reportview_get_count"),
+			("frappe.desk.like.toggle_like", "toggle_like"),
+			("frappe.utils.file_manager.add_attachments", "add_attachments"),
+			("erpnext.crm.frappe_crm_api.create_customer", "erpnext_create_customer"),
+			("erpnext.crm.doctype.utils.get_last_interaction", "erpnext_last_interaction"),
+			("erpnext.crm.utils.get_open_activities", "erpnext_open_activities"),
+			("erpnext.stock.doctype.delivery_trip.delivery_trip.get_contact_display", "erpnext_trip_contact"),
+			(
+				"erpnext.selling.doctype.customer.customer.get_customer_primary_contact",
+				"erpnext_primary_contact",
+			),
+			("erpnext.crm.doctype.lead.lead.get_lead_details", "erpnext_lead_details"),
+			("erpnext.crm.doctype.lead.lead.add_lead_to_prospect", "erpnext_add_lead_to_prospect"),
+			("erpnext.crm.doctype.prospect.prospect.get_opportunities", "erpnext_prospect_opportunities"),
+			("erpnext.stock.doctype.shipment.shipment.get_contact_name", "erpnext_shipment_contact"),
+			("erpnext.stock.doctype.shipment.shipment.get_address_name", "erpnext_shipment_address"),
+			("erpnext.accounts.doctype.tax_rule.tax_rule.get_party_details", "erpnext_tax_party"),
+			(
+				"erpnext.accounts.doctype.payment_entry.payment_entry.get_party_details",
+				"erpnext_payment_party",
+			),
+			("erpnext.support.doctype.issue.issue.set_status", "erpnext_issue_status"),
+			("erpnext.support.doctype.issue.issue.set_multiple_status", "erpnext_issue_statuses"),
+		)
+	},
 }
 
 # Documents and scheduler
@@ -151,6 +203,8 @@ doc_events = {
 		],
 		"after_delete": "support_center.kpi.replies.on_communication_change",
 	},
+	# A to-do a user makes points only at what they can read (support_center/permissions/desk_methods.py).
+	"ToDo": {"validate": "support_center.permissions.desk_methods.check_todo_reference"},
 	"Comment": {
 		"validate": "support_center.permissions.customer_input.sanitize_ticket_text",
 		"on_update": "support_center.conversation.notes.forget_in_ticket",

@@ -7,6 +7,8 @@ everyone who may use it. They are wired in ``hooks.override_whitelisted_methods`
 test (``support_center/tests/test_permission_matrix.py``) calls each over HTTP as two customers.
 """
 
+from typing import Any
+
 import frappe
 from frappe import _
 from frappe.desk import listview as frappe_listview
@@ -237,15 +239,16 @@ def relink_communication(name: str, reference_doctype: str | None = None, refere
 	_recount_tickets((current.reference_doctype, current.reference_name), (reference_doctype, reference_name))
 
 
-@frappe.whitelist()
-def make_issue_from_communication(communication: str, ignore_communication_links: bool = False) -> str:
-	"""ERPNext's "make an Issue from this mail" reads any message without a check and moves it onto the new
-	Issue: a customer could take another company's message off its ticket. The caller must be able to read
-	the message, create Issues and, when the message moves, change the document it leaves."""
-	from erpnext.support.doctype.issue import issue as erpnext_issue
+def _make_from_message(original: str, doctype: str, communication: str, ignore_links: Any, **kwargs) -> str:
+	"""ERPNext's "make an Issue / Lead / Opportunity from this mail" read any message without a check and
+	move it onto the new document: a customer could take another company's message off its ticket (and
+	read it on the new Lead). Desk users only; they must be able to read the message, create the document
+	and, when the message moves, change the document it leaves."""
+	from support_center.permissions.desk_methods import require_desk_user
 
-	if frappe.utils.cint(ignore_communication_links):
-		# The message stays where it is; the Issue only copies its subject and sender.
+	require_desk_user()
+	if frappe.utils.cint(ignore_links):
+		# The message stays where it is; the new document only copies its subject and sender.
 		if not frappe.db.exists("Communication", communication) or not frappe.has_permission(
 			"Communication", "read", doc=communication
 		):
@@ -253,8 +256,43 @@ def make_issue_from_communication(communication: str, ignore_communication_links
 		current = frappe._dict(reference_doctype=None, reference_name=None)
 	else:
 		current = _require_message_move(communication)
-	if not frappe.has_permission("Issue", "create"):
-		_deny(_("No permission to create {0}").format(_("Issue")))
-	issue = erpnext_issue.make_issue_from_communication(communication, ignore_communication_links)
+	if not frappe.has_permission(doctype, "create"):
+		_deny(_("No permission to create {0}").format(_(doctype)))
+	made = frappe.call(
+		original, communication=communication, ignore_communication_links=ignore_links, **kwargs
+	)
 	_recount_tickets((current.reference_doctype, current.reference_name))
-	return issue
+	return made
+
+
+@frappe.whitelist()
+def make_issue_from_communication(communication: str, ignore_communication_links: bool = False) -> str:
+	return _make_from_message(
+		"erpnext.support.doctype.issue.issue.make_issue_from_communication",
+		"Issue",
+		communication,
+		ignore_communication_links,
+	)
+
+
+@frappe.whitelist()
+def make_lead_from_communication(communication: str, ignore_communication_links: bool = False) -> str:
+	return _make_from_message(
+		"erpnext.crm.doctype.lead.lead.make_lead_from_communication",
+		"Lead",
+		communication,
+		ignore_communication_links,
+	)
+
+
+@frappe.whitelist()
+def make_opportunity_from_communication(
+	communication: str, company: str, ignore_communication_links: bool = False
+) -> str:
+	return _make_from_message(
+		"erpnext.crm.doctype.opportunity.opportunity.make_opportunity_from_communication",
+		"Opportunity",
+		communication,
+		ignore_communication_links,
+		company=company,
+	)

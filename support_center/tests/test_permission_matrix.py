@@ -1073,6 +1073,201 @@ class TestPermissionMatrix(FrappeTestCase):
 			frappe.db.get_value("Ticket", self.ticket_b, "public_reply_count"), counts[self.ticket_b]
 		)
 
+	def test_frappes_and_erpnexts_desk_methods_refuse_customers(self):
+		"""Desk methods that check nothing and reach other customers' data (permissions/desk_methods.py):
+		each called as a guest and as customers with the other company's records, then as an agent."""
+		ticket_b, contact_b, customer_b = self.ticket_b, self.contact_b, self.customer_b
+		calls = [
+			(
+				"frappe.core.doctype.sms_settings.sms_settings.get_contact_number",
+				{"contact_name": contact_b, "ref_doctype": "Customer", "ref_name": self.customer_a},
+			),
+			("frappe.core.doctype.deleted_document.deleted_document.restore", {"name": "x"}),
+			("frappe.core.doctype.deleted_document.deleted_document.bulk_restore", {"docnames": "[]"}),
+			(
+				"frappe.email.doctype.email_account.email_account.set_email_password",
+				{"email_account": "x", "password": "x"},
+			),
+			(
+				"frappe.email.inbox.create_email_flag_queue",
+				{"names": json.dumps([self.mail_b]), "action": "Read"},
+			),
+			(
+				"frappe.desk.doctype.dashboard_chart.dashboard_chart.get",
+				{
+					"no_cache": 1,
+					"chart": json.dumps(
+						{
+							"name": "x",
+							"type": "Heatmap",
+							"chart_type": "Count",
+							"document_type": "Ticket",
+							"based_on": "creation",
+							"heatmap_year": frappe.utils.getdate().year,
+							"filters_json": json.dumps([["Ticket", "subject", "like", "%TICKETB%"]]),
+						}
+					),
+				},
+			),
+			("frappe.utils.global_search.search", {"text": self.secret("TICKETB")}),
+			(
+				"frappe.contacts.doctype.address.address.get_default_address",
+				{"doctype": "Customer", "name": customer_b},
+			),
+			(
+				"frappe.desk.treeview.get_all_nodes",
+				{
+					"doctype": "Ticket",
+					"label": "x",
+					"parent": self.ticket_a,
+					"tree_method": "frappe.desk.form.load.get_communications",
+				},
+			),
+			(
+				"erpnext.crm.frappe_crm_api.create_customer",
+				{"customer_data": json.dumps({"customer_name": "x"})},
+			),
+			("erpnext.crm.doctype.utils.get_last_interaction", {"contact": contact_b}),
+			("erpnext.crm.utils.get_open_activities", {"ref_doctype": "Ticket", "ref_docname": ticket_b}),
+			("erpnext.stock.doctype.delivery_trip.delivery_trip.get_contact_display", {"contact": contact_b}),
+			(
+				"erpnext.selling.doctype.customer.customer.get_customer_primary_contact",
+				{
+					"doctype": "Contact",
+					"txt": "",
+					"searchfield": "name",
+					"start": 0,
+					"page_len": 20,
+					"filters": json.dumps({"customer": customer_b}),
+				},
+			),
+			("erpnext.crm.doctype.lead.lead.get_lead_details", {"lead": "x"}),
+			("erpnext.crm.doctype.lead.lead.add_lead_to_prospect", {"lead": "x", "prospect": "x"}),
+			("erpnext.crm.doctype.prospect.prospect.get_opportunities", {"prospect": "x"}),
+			(
+				"erpnext.stock.doctype.shipment.shipment.get_contact_name",
+				{"ref_doctype": "Customer", "docname": customer_b},
+			),
+			(
+				"erpnext.stock.doctype.shipment.shipment.get_address_name",
+				{"ref_doctype": "Customer", "docname": customer_b},
+			),
+			(
+				"erpnext.accounts.doctype.tax_rule.tax_rule.get_party_details",
+				{"party": customer_b, "party_type": "Customer"},
+			),
+			(
+				"erpnext.accounts.doctype.payment_entry.payment_entry.get_party_details",
+				{"company": "x", "party_type": "Customer", "party": customer_b, "date": "2026-01-01"},
+			),
+			("erpnext.support.doctype.issue.issue.set_status", {"name": "x", "status": "Closed"}),
+			("erpnext.support.doctype.issue.issue.set_multiple_status", {"names": "[]", "status": "Closed"}),
+			("erpnext.crm.doctype.lead.lead.make_lead_from_communication", {"communication": self.mail_b}),
+			(
+				"erpnext.crm.doctype.opportunity.opportunity.make_opportunity_from_communication",
+				{"communication": self.mail_b, "company": "x"},
+			),
+		]
+		for dotted, params in calls:
+			for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A):
+				with self.subTest(method=dotted, visitor=visitor):
+					response = self.method(visitor, dotted, **params)
+					self.assertEqual(response.status_code, 403, response.text[:300])
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Communication", self.mail_b, "reference_name"), ticket_b)
+		# Desk users keep them.
+		for dotted, params in calls[:1] + calls[6:7]:
+			response = self.method(AGENT, dotted, **params)
+			self.assertEqual(response.status_code, 200, f"{dotted}: {response.text[:300]}")
+
+	def test_link_search_lists_likes_to_dos_and_attachments_stay_within_what_customers_read(self):
+		secret_b = self.secret("TICKETB")
+		for dotted in ("frappe.desk.search.search_link", "frappe.desk.search.search_widget"):
+			self.assert_reach(
+				f"{dotted} ignoring user permissions",
+				secret_b,
+				STAFF | {CUSTOMER_B},
+				lambda visitor, dotted=dotted: self.method(
+					visitor,
+					dotted,
+					doctype="Ticket",
+					txt="",
+					ignore_user_permissions=1,
+					filter_fields=json.dumps(["subject"]),
+					page_length=500,
+				),
+			)
+		# A child table on its own would list every contact's addresses and customer links.
+		for visitor in (CUSTOMER_A, CUSTOMER_B):
+			for dotted, params in (
+				(
+					"frappe.client.get_list",
+					{"doctype": "Contact Email", "parent": "Contact", "fields": ["email_id"]},
+				),
+				(
+					"frappe.desk.reportview.get",
+					{"doctype": "Dynamic Link", "parent_doctype": "Contact", "fields": ["link_name"]},
+				),
+				(
+					"frappe.desk.reportview.get_count",
+					{"doctype": "Contact Email", "parent_doctype": "Contact"},
+				),
+			):
+				with self.subTest(method=dotted, visitor=visitor):
+					response = self.method(visitor, dotted, **params)
+					self.assertEqual(response.status_code, 403, response.text[:300])
+					self.assertNotIn(
+						frappe.db.get_value("Contact", self.contact_b, "email_id"), response.text
+					)
+		# Likes, to-dos and attachments on another company's ticket.
+		liked = frappe.db.get_value("Ticket", self.ticket_b, "_liked_by")
+		assigned = frappe.db.get_value("Ticket", self.ticket_b, "_assign")
+		file_b = frappe.db.get_value(
+			"File", {"file_url": self.customer_b_file, "attached_to_doctype": "Communication"}
+		)
+		for visitor in (CUSTOMER_A, COLLEAGUE_A):
+			with self.subTest(visitor=visitor):
+				like = self.method(
+					visitor, "frappe.desk.like.toggle_like", doctype="Ticket", name=self.ticket_b, add="Yes"
+				)
+				self.assertEqual(like.status_code, 403, like.text[:300])
+				todo = self.method(
+					visitor,
+					"frappe.client.insert",
+					doc={
+						"doctype": "ToDo",
+						"reference_type": "Ticket",
+						"reference_name": self.ticket_b,
+						"allocated_to": self.users[visitor],
+						"description": "x",
+					},
+				)
+				self.assertFalse(todo.ok, todo.text[:300])
+				attach = self.method(
+					visitor,
+					"frappe.utils.file_manager.add_attachments",
+					doctype="Communication",
+					name=self.reply_a,
+					attachments=[file_b],
+				)
+				self.assertEqual(attach.status_code, 403, attach.text[:300])
+				download = self.call(visitor, "GET", self.customer_b_file)
+				self.assertNotIn(self.secret("MAILFILEB"), download.text)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Ticket", self.ticket_b, "_liked_by"), liked)
+		self.assertEqual(frappe.db.get_value("Ticket", self.ticket_b, "_assign"), assigned)
+		self.assertFalse(
+			frappe.db.exists("File", {"file_url": self.customer_b_file, "attached_to_name": self.reply_a})
+		)
+		# Customers still like and search what is theirs.
+		mine = self.method(
+			CUSTOMER_A, "frappe.desk.like.toggle_like", doctype="Ticket", name=self.ticket_a, add="Yes"
+		)
+		self.assertEqual(mine.status_code, 200, mine.text[:300])
+		self.method(
+			CUSTOMER_A, "frappe.desk.like.toggle_like", doctype="Ticket", name=self.ticket_a, add="No"
+		)
+
 	def test_customers_cannot_change_or_delete_tickets(self):
 		status = frappe.db.get_value("Ticket", self.ticket_a, "status")
 		for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A, CUSTOMER_B):
