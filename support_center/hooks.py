@@ -116,6 +116,7 @@ override_whitelisted_methods = {
 			("frappe.utils.global_search.search", "global_search"),
 			("frappe.contacts.doctype.address.address.get_default_address", "default_address"),
 			("frappe.desk.treeview.get_all_nodes", "tree_nodes"),
+			("frappe.utils.nestedset.rebuild_tree", "rebuild_tree"),
 			("frappe.desk.search.search_link", "search_link"),
 			("frappe.desk.search.search_widget", "search_widget"),
 			("frappe.client.get_list", "client_get_list"),

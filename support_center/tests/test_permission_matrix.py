@@ -1123,6 +1123,7 @@ class TestPermissionMatrix(FrappeTestCase):
 					"tree_method": "frappe.desk.form.load.get_communications",
 				},
 			),
+			("frappe.utils.nestedset.rebuild_tree", {"doctype": "Support Category"}),
 			(
 				"erpnext.crm.frappe_crm_api.create_customer",
 				{"customer_data": json.dumps({"customer_name": "x"})},
