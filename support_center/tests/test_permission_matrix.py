@@ -1199,7 +1199,7 @@ class TestPermissionMatrix(FrappeTestCase):
 				),
 			)
 		# A child table on its own would list every contact's addresses and customer links.
-		for visitor in (CUSTOMER_A, CUSTOMER_B):
+		for visitor in (GUEST, CUSTOMER_A, CUSTOMER_B):
 			for dotted, params in (
 				(
 					"frappe.client.get_list",
@@ -1208,6 +1208,10 @@ class TestPermissionMatrix(FrappeTestCase):
 				(
 					"frappe.desk.reportview.get",
 					{"doctype": "Dynamic Link", "parent_doctype": "Contact", "fields": ["link_name"]},
+				),
+				(
+					"frappe.desk.reportview.get_list",
+					{"doctype": "Contact Email", "parent_doctype": "Contact", "fields": ["email_id"]},
 				),
 				(
 					"frappe.desk.reportview.get_count",
@@ -1226,7 +1230,7 @@ class TestPermissionMatrix(FrappeTestCase):
 		file_b = frappe.db.get_value(
 			"File", {"file_url": self.customer_b_file, "attached_to_doctype": "Communication"}
 		)
-		for visitor in (CUSTOMER_A, COLLEAGUE_A):
+		for visitor in (GUEST, CUSTOMER_A, COLLEAGUE_A):
 			with self.subTest(visitor=visitor):
 				like = self.method(
 					visitor, "frappe.desk.like.toggle_like", doctype="Ticket", name=self.ticket_b, add="Yes"
@@ -1239,7 +1243,7 @@ class TestPermissionMatrix(FrappeTestCase):
 						"doctype": "ToDo",
 						"reference_type": "Ticket",
 						"reference_name": self.ticket_b,
-						"allocated_to": self.users[visitor],
+						"allocated_to": self.users.get(visitor, self.users[CUSTOMER_A]),
 						"description": "x",
 					},
 				)
